@@ -1,0 +1,240 @@
+"""The logical ``Network``: the contract between the language and the compiler.
+
+A ``Network`` is what a corelet means, before any core exists. Invariants (checked on construction):
+
+* Neurons are rows ``0 .. n_neurons-1`` of one ``NeuronParams`` table. They are grouped into
+  ``populations``, contiguous and in order; neuron ``pop.start + i`` is named ``f"{pop.path}[{i}]"``
+  (a hierarchical name such as ``lstm.gate_f.h[3]``) and has the logical id
+  ``chip.logical_ids(pop.path, i)``.
+* Sources are numbered in one space: neurons first (``0 .. n_neurons-1``), then the pins of the input
+  connectors in declaration order (``n_neurons .. n_sources-1``).
+* A connection says: a spike of source ``src`` reaches neuron ``dst`` through an axon of type
+  ``axon_type`` after ``delay`` ticks. A neuron spike fired in tick t is integrated in tick t + delay;
+  an input spike in raster row t is integrated in tick t + delay - 1 (so row t lands in tick t with
+  the default delay 1). Any delay >= 1 is allowed; the compiler legalises the long ones.
+* Connections are unique on (src, dst, axon_type, delay) and sorted by that key: the same synapse
+  asked for twice is one synapse, and spikes that meet on one target in one tick merge.
+* Output connectors name neurons; input connectors are pin ranges. Names are unique.
+* ``groups`` are placement hints: each group of neurons must share one core.
+
+Nothing here knows about cores. The compiler never mutates a ``Network``; it returns a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import attrs
+import numpy as np
+
+from chip import NeuronParams, logical_ids
+from corelets.source import Span
+
+
+@attrs.frozen
+class Population:
+    """A named block of neurons ``start .. start+size-1``, declared in corelet ``corelet``."""
+
+    path: str
+    start: int
+    size: int
+    corelet: str = ""
+    span: Span | None = None
+
+    @property
+    def instance(self) -> str:
+        """The hierarchical path of the corelet instance that owns it ('' for the top)."""
+        return self.path.rpartition(".")[0]
+
+
+@attrs.frozen
+class InputConnector:
+    """An input connector: pins ``offset .. offset+width-1`` of the input pin space."""
+
+    name: str
+    width: int
+    offset: int = 0
+    span: Span | None = None
+
+
+@attrs.frozen(eq=False)
+class OutputConnector:
+    """An output connector: pin i is neuron ``neurons[i]``."""
+
+    name: str
+    neurons: np.ndarray
+    span: Span | None = None
+
+    @property
+    def width(self) -> int:
+        return len(self.neurons)
+
+
+@attrs.frozen(eq=False)
+class CoreGroup:
+    """A placement hint: these neurons must share one core."""
+
+    name: str
+    neurons: np.ndarray
+    span: Span | None = None
+
+
+@attrs.frozen(eq=False)
+class Connections:
+    """Connections as a struct of arrays, canonical: unique and sorted on (src, dst, type, delay)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    axon_type: np.ndarray
+    delay: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    @classmethod
+    def canonical(cls, src, dst, axon_type, delay) -> "Connections":
+        """Sort and deduplicate; dtypes int64, int64, int8, int32."""
+        src = np.asarray(src, dtype=np.int64).ravel()
+        dst = np.asarray(dst, dtype=np.int64).ravel()
+        axon_type = np.asarray(axon_type, dtype=np.int8).ravel()
+        delay = np.asarray(delay, dtype=np.int32).ravel()
+        order = np.lexsort((delay, axon_type, dst, src))
+        src, dst, axon_type, delay = src[order], dst[order], axon_type[order], delay[order]
+        if len(src) > 1:
+            keep = np.ones(len(src), dtype=bool)
+            keep[1:] = ((src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+                        | (axon_type[1:] != axon_type[:-1]) | (delay[1:] != delay[:-1]))
+            src, dst, axon_type, delay = src[keep], dst[keep], axon_type[keep], delay[keep]
+        return cls(src, dst, axon_type, delay)
+
+    @classmethod
+    def concat(cls, parts: Iterable["Connections"]) -> "Connections":
+        parts = list(parts)
+        if not parts:
+            return cls.canonical([], [], [], [])
+        return cls.canonical(*(np.concatenate([getattr(p, f) for p in parts])
+                               for f in ("src", "dst", "axon_type", "delay")))
+
+
+@attrs.frozen(eq=False)
+class Network:
+    """A flat logical spiking network; see the module docstring for its invariants."""
+
+    name: str
+    params: NeuronParams
+    populations: tuple[Population, ...]
+    connections: Connections
+    inputs: tuple[InputConnector, ...] = ()
+    outputs: tuple[OutputConnector, ...] = ()
+    groups: tuple[CoreGroup, ...] = ()
+    provenance: dict = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        self._check()
+
+    # -- sizes -----------------------------------------------------------------------------
+    @property
+    def n_neurons(self) -> int:
+        return len(self.params)
+
+    @property
+    def n_inputs(self) -> int:
+        return sum(c.width for c in self.inputs)
+
+    @property
+    def n_sources(self) -> int:
+        return self.n_neurons + self.n_inputs
+
+    # -- names and ids ---------------------------------------------------------------------
+    def population_of(self, neurons: np.ndarray) -> np.ndarray:
+        """Index into ``populations`` of each neuron."""
+        starts = np.array([p.start for p in self.populations], dtype=np.int64)
+        return np.searchsorted(starts, np.asarray(neurons), side="right") - 1
+
+    def neuron_name(self, neuron: int) -> str:
+        pop = self.populations[int(self.population_of(np.array([neuron]))[0])]
+        return f"{pop.path}[{neuron - pop.start}]"
+
+    def source_name(self, source: int) -> str:
+        if source < self.n_neurons:
+            return self.neuron_name(source)
+        pin = source - self.n_neurons
+        for conn in self.inputs:
+            if conn.offset <= pin < conn.offset + conn.width:
+                return f"{conn.name}[{pin - conn.offset}]"
+        raise IndexError(f"source {source} out of range")
+
+    def neuron_ids(self) -> np.ndarray:
+        """Logical id of every neuron, uint64 (n_neurons,)."""
+        ids = np.empty(self.n_neurons, dtype=np.uint64)
+        for pop in self.populations:
+            ids[pop.start:pop.start + pop.size] = logical_ids(pop.path, np.arange(pop.size))
+        return ids
+
+    def source_ids(self) -> np.ndarray:
+        """Logical id of every source (neurons, then input pins), uint64 (n_sources,)."""
+        pins = [logical_ids(c.name, np.arange(c.width)) for c in self.inputs]
+        return np.concatenate([self.neuron_ids(), *pins]) if pins else self.neuron_ids()
+
+    def input(self, name: str) -> InputConnector:
+        return _by_name(self.inputs, name, "input connector")
+
+    def output(self, name: str) -> OutputConnector:
+        return _by_name(self.outputs, name, "output connector")
+
+    def with_delays(self, delay: np.ndarray) -> "Network":
+        """The same network with new connection delays (one per connection, same order)."""
+        c = self.connections
+        conns = Connections.canonical(c.src, c.dst, c.axon_type, delay)
+        return attrs.evolve(self, connections=conns)
+
+    # -- invariants ------------------------------------------------------------------------
+    def _check(self) -> None:
+        n = self.n_neurons
+        expected = 0
+        for pop in self.populations:
+            if pop.start != expected or pop.size < 0:
+                raise ValueError(f"population {pop.path!r} starts at {pop.start}, expected {expected}")
+            expected += pop.size
+        if expected != n:
+            raise ValueError(f"populations cover {expected} neurons, params have {n}")
+        offset = 0
+        for conn in self.inputs:
+            if conn.offset != offset:
+                raise ValueError(f"input {conn.name!r} at pin {conn.offset}, expected {offset}")
+            offset += conn.width
+        names = [p.path for p in self.populations] + [c.name for c in self.inputs]
+        _unique(names, "population or input")
+        _unique([c.name for c in self.outputs], "output connector")
+        c = self.connections
+        if len(c):
+            if c.src.min() < 0 or c.src.max() >= self.n_sources:
+                raise ValueError("connection source out of range")
+            if c.dst.min() < 0 or c.dst.max() >= n:
+                raise ValueError("connection target out of range")
+            if c.delay.min() < 1:
+                raise ValueError("connection delay below 1")
+            if c.axon_type.min() < 0 or c.axon_type.max() > 3:
+                raise ValueError("connection axon type outside 0..3")
+        for out in self.outputs:
+            if len(out.neurons) and (out.neurons.min() < 0 or out.neurons.max() >= n):
+                raise ValueError(f"output {out.name!r} names a neuron out of range")
+        for group in self.groups:
+            if len(group.neurons) and (group.neurons.min() < 0 or group.neurons.max() >= n):
+                raise ValueError(f"group {group.name!r} names a neuron out of range")
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"duplicate {what} name {name!r}")
+        seen.add(name)
+
+
+def _by_name(items, name: str, what: str):
+    for item in items:
+        if item.name == name:
+            return item
+    known = ", ".join(i.name for i in items) or "none"
+    raise KeyError(f"no {what} named {name!r} (known: {known})")

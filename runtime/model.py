@@ -1,0 +1,345 @@
+"""The ``ChipModel``: the contract between the compiler and the runtime.
+
+A ``ChipModel`` is a placed, legal network: what the chip would be programmed with. Invariants
+(``validate`` checks them all and names the core, neuron and field of the first problems):
+
+* ``cores`` holds C cores of ``profile.axons_per_core`` axons and ``profile.neurons_per_core``
+  neurons as arrays shaped ``(C, 256, ...)``; the neuron parameter table is flat, row
+  ``core * 256 + neuron``.
+* A neuron is used when ``neuron_path >= 0``; its hierarchical name is
+  ``f"{paths[neuron_path]}[{neuron_index}]"`` and its logical id ``chip.logical_ids(path, index)``.
+  Copies share the name and id of their original; ``neuron_role`` says original, copy or relay.
+* Each used neuron has exactly one target: ``target_core >= 0`` with ``target_axon`` and a delay in
+  the profile's range, ``OUTPUT`` (an output pin; the spike is recorded in the tick it fires), or
+  ``NO_TARGET``.
+* Axon i of core c has the type ``axon_type[c, i]`` and the logical source
+  ``(axon_path, axon_index)`` whose id keys its stochastic-synapse draws (``axon_path = -1``: unused).
+* ``crossbar[c, i]`` is axon i's row, packed with ``numpy.packbits`` (bit order 'big': neuron 0 is
+  the high bit of byte 0). In JSON a row is hex with its trailing zeros dropped ("" is empty).
+* Input connectors route pin p to (core, axon) with a delay: a spike in raster row t is integrated
+  in tick t + delay - 1. Output connectors list (core, neuron) per pin.
+
+The JSON form (``save``/``load``) is documented in ``docs/chip-model.md``. It is deterministic: the
+same model gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from chip import NEURON_FIELDS, ChipProfile, NeuronParams, ToolchainError, atomic_write
+from runtime import _runs
+
+FORMAT = "corelet-chip-model"
+VERSION = 1
+NO_TARGET = -1
+OUTPUT = -2
+ROLES = ("original", "copy", "relay")
+
+
+class ModelError(ToolchainError):
+    """A chip model that cannot be loaded or executed, with the place that is wrong."""
+
+
+@attrs.frozen(eq=False)
+class Cores:
+    """All cores of a model as a struct of arrays (see the module docstring)."""
+
+    coords: np.ndarray  # (C, 3) int32: chip, row, column
+    axon_type: np.ndarray  # (C, A) int8
+    axon_path: np.ndarray  # (C, A) int32, -1 for an unused axon
+    axon_index: np.ndarray  # (C, A) int32
+    crossbar: np.ndarray  # (C, A, N/8) uint8, packed rows
+    params: NeuronParams  # C * N rows
+    neuron_path: np.ndarray  # (C, N) int32, -1 for an unused neuron
+    neuron_index: np.ndarray  # (C, N) int32
+    neuron_role: np.ndarray  # (C, N) int8, index into ROLES
+    target_core: np.ndarray  # (C, N) int32: core, NO_TARGET or OUTPUT
+    target_axon: np.ndarray  # (C, N) int16
+    delay: np.ndarray  # (C, N) int8
+
+    @property
+    def n_cores(self) -> int:
+        return len(self.coords)
+
+    @classmethod
+    def empty(cls, n_cores: int, profile: ChipProfile) -> "Cores":
+        """``n_cores`` cores with nothing used: a starting point for the compiler to fill."""
+        a, n = profile.axons_per_core, profile.neurons_per_core
+        return cls(
+            coords=np.zeros((n_cores, 3), np.int32),
+            axon_type=np.zeros((n_cores, a), np.int8),
+            axon_path=np.full((n_cores, a), -1, np.int32),
+            axon_index=np.zeros((n_cores, a), np.int32),
+            crossbar=np.zeros((n_cores, a, n // 8), np.uint8),
+            params=NeuronParams.defaults(n_cores * n),
+            neuron_path=np.full((n_cores, n), -1, np.int32),
+            neuron_index=np.zeros((n_cores, n), np.int32),
+            neuron_role=np.zeros((n_cores, n), np.int8),
+            target_core=np.full((n_cores, n), NO_TARGET, np.int32),
+            target_axon=np.zeros((n_cores, n), np.int16),
+            delay=np.ones((n_cores, n), np.int8),
+        )
+
+    def synapses(self) -> np.ndarray:
+        """The unpacked crossbars, bool (C, A, N)."""
+        return np.unpackbits(self.crossbar, axis=2).astype(bool)
+
+
+@attrs.frozen(eq=False)
+class ChipInput:
+    """Input connector: routes pin ``pin[k]`` to ``(core[k], axon[k])`` with ``delay[k]``."""
+
+    name: str
+    width: int
+    pin: np.ndarray
+    core: np.ndarray
+    axon: np.ndarray
+    delay: np.ndarray
+
+
+@attrs.frozen(eq=False)
+class ChipOutput:
+    """Output connector: pin i is neuron ``neuron[i]`` of core ``core[i]``."""
+
+    name: str
+    core: np.ndarray
+    neuron: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return len(self.core)
+
+
+@attrs.frozen(eq=False)
+class ChipModel:
+    """A placed network; see the module docstring for its invariants."""
+
+    profile: ChipProfile
+    cores: Cores
+    paths: tuple[str, ...]
+    inputs: tuple[ChipInput, ...] = ()
+    outputs: tuple[ChipOutput, ...] = ()
+    seed: int = 0
+    provenance: dict = attrs.field(factory=dict)
+
+    @property
+    def n_cores(self) -> int:
+        return self.cores.n_cores
+
+    def neuron_name(self, core: int, neuron: int) -> str:
+        path = int(self.cores.neuron_path[core, neuron])
+        if path < 0:
+            return "(unused)"
+        return f"{self.paths[path]}[{int(self.cores.neuron_index[core, neuron])}]"
+
+    def validate(self) -> None:
+        """Raise ``ModelError`` naming the first problems found; return quietly when legal."""
+        from runtime.validate import validate_model
+
+        validate_model(self)
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return _dump(self)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the JSON form atomically."""
+        atomic_write(path, self.to_json())
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "<string>") -> "ChipModel":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ModelError(f"{source}: not a JSON chip model: {err}") from None
+        return _parse(data, source)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, validate: bool = True) -> "ChipModel":
+        """Read and (by default) validate a chip model file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ModelError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ModelError(f"{path}: cannot read: {err}") from None
+        model = cls.from_json(text, str(path))
+        if validate:
+            try:
+                model.validate()
+            except ModelError as err:
+                raise ModelError(f"{path}: {err}") from None
+        return model
+
+
+# -- JSON writer -----------------------------------------------------------------------------
+_CORE_COLUMNS = ("type", "path", "index", "role", "target_core", "target_axon", "delay")
+
+
+def _dump(model: ChipModel) -> str:
+    cores = model.cores
+    n = model.profile.neurons_per_core
+    types, type_of = _neuron_types(cores)
+    head = {
+        "format": FORMAT,
+        "version": VERSION,
+        "profile": model.profile.to_json(),
+        "seed": int(model.seed),
+        "provenance": model.provenance,
+        "paths": list(model.paths),
+        "neuron_types": types,
+        "inputs": [{"name": c.name, "width": int(c.width), "pin": _runs.encode(c.pin),
+                    "core": _runs.encode(c.core), "axon": _runs.encode(c.axon),
+                    "delay": _runs.encode(c.delay)} for c in model.inputs],
+        "outputs": [{"name": c.name, "core": _runs.encode(c.core),
+                     "neuron": _runs.encode(c.neuron)} for c in model.outputs],
+    }
+    lines = ["{"]
+    for key, value in head.items():
+        lines.append(f"{json.dumps(key)}: {_compact(value)},")
+    lines.append('"cores": [')
+    hexes = cores.crossbar.reshape(cores.n_cores, -1).tobytes().hex()
+    row_chars = cores.crossbar.shape[2] * 2
+    core_chars = row_chars * cores.crossbar.shape[1]
+    for c in range(cores.n_cores):
+        block = hexes[c * core_chars:(c + 1) * core_chars]
+        rows = [block[i:i + row_chars].rstrip("0") for i in range(0, core_chars, row_chars)]
+        core = {
+            "id": c,
+            "chip": int(cores.coords[c, 0]), "row": int(cores.coords[c, 1]),
+            "col": int(cores.coords[c, 2]),
+            "axons": {"type": _runs.encode(cores.axon_type[c]),
+                      "path": _runs.encode(cores.axon_path[c]),
+                      "index": _runs.encode(cores.axon_index[c])},
+            "neurons": dict(zip(_CORE_COLUMNS, (
+                _runs.encode(type_of[c * n:(c + 1) * n]), _runs.encode(cores.neuron_path[c]),
+                _runs.encode(cores.neuron_index[c]), _runs.encode(cores.neuron_role[c]),
+                _runs.encode(cores.target_core[c]), _runs.encode(cores.target_axon[c]),
+                _runs.encode(cores.delay[c])))),
+            "crossbar": rows,
+        }
+        lines.append(_compact(core) + ("," if c < cores.n_cores - 1 else ""))
+    lines.append("]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _compact(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _param_matrix(params: NeuronParams) -> np.ndarray:
+    cols = [arr.reshape(len(params), -1).astype(np.int64) for _, arr in params.arrays()]
+    return np.concatenate(cols, axis=1)
+
+
+def _neuron_types(cores: Cores) -> tuple[list[dict], np.ndarray]:
+    """The distinct parameter sets of used neurons, and each neuron's index into them (-1 unused)."""
+    used = (cores.neuron_path >= 0).ravel()
+    matrix = _param_matrix(cores.params)
+    type_of = np.full(len(used), -1, np.int64)
+    if not used.any():
+        return [], type_of
+    unique, inverse = np.unique(matrix[used], axis=0, return_inverse=True)
+    type_of[used] = inverse.ravel()
+    types = []
+    for row in unique:
+        entry, k = {}, 0
+        for name, (_, shape, _) in NEURON_FIELDS.items():
+            width = shape[0] if shape else 1
+            vals = [int(v) for v in row[k:k + width]]
+            entry[name] = vals if shape else vals[0]
+            k += width
+        types.append(entry)
+    return types, type_of
+
+
+# -- JSON reader -----------------------------------------------------------------------------
+def _parse(data, source: str) -> ChipModel:
+    where = source
+    try:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ModelError(f"{where}: not a chip model (expected \"format\": \"{FORMAT}\")")
+        if data.get("version") != VERSION:
+            raise ModelError(f"{where}: chip model version {data.get('version')!r} is not "
+                             f"supported (this runtime reads version {VERSION})")
+        profile = ChipProfile.from_json(data["profile"])
+        cores = _parse_cores(data["cores"], data["neuron_types"], profile)
+        inputs = tuple(ChipInput(c["name"], int(c["width"]),
+                                 *(_runs.decode(c[k], np.int64) for k in ("pin", "core", "axon", "delay")))
+                       for c in data["inputs"])
+        outputs = tuple(ChipOutput(c["name"], _runs.decode(c["core"], np.int64),
+                                   _runs.decode(c["neuron"], np.int64)) for c in data["outputs"])
+        return ChipModel(profile, cores, tuple(data["paths"]), inputs, outputs,
+                         int(data["seed"]), data.get("provenance", {}))
+    except ModelError:
+        raise
+    except KeyError as err:
+        raise ModelError(f"{where}: missing field {err}") from None
+    except (TypeError, ValueError, IndexError) as err:
+        raise ModelError(f"{where}: malformed chip model: {err}") from None
+
+
+def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
+    n_cores = len(items)
+    cores = Cores.empty(n_cores, profile)
+    a, n = profile.axons_per_core, profile.neurons_per_core
+    row_chars = n // 4
+    type_of = np.full((n_cores, n), -1, np.int64)
+    hexes = []
+    for c, item in enumerate(items):
+        if item.get("id", c) != c:
+            raise ModelError(f"core {c}: id {item.get('id')!r} out of order")
+        rows = item["crossbar"]
+        if len(rows) != a or any(len(r) > row_chars for r in rows):
+            raise ModelError(f"core {c}: field 'crossbar' must be {a} rows of at most {row_chars} "
+                             "hex digits")
+        hexes.append("".join(r.ljust(row_chars, "0") for r in rows))
+        cores.coords[c] = (item["chip"], item["row"], item["col"])
+        for field, target in (("type", cores.axon_type), ("path", cores.axon_path),
+                              ("index", cores.axon_index)):
+            target[c] = _column(item["axons"][field], a, c, f"axons.{field}")
+        cols = item["neurons"]
+        type_of[c] = _column(cols["type"], n, c, "neurons.type")
+        for field, target in zip(_CORE_COLUMNS[1:], (cores.neuron_path, cores.neuron_index,
+                                                     cores.neuron_role, cores.target_core,
+                                                     cores.target_axon, cores.delay)):
+            target[c] = _column(cols[field], n, c, f"neurons.{field}")
+    try:
+        raw = bytes.fromhex("".join(hexes))
+    except ValueError:
+        raise ModelError("field 'crossbar' holds characters that are not hex digits") from None
+    cores.crossbar[...] = np.frombuffer(raw, np.uint8).reshape(cores.crossbar.shape)
+    _fill_params(cores, type_of.ravel(), types)
+    return cores
+
+
+def _column(encoded, length: int, core: int, field: str) -> np.ndarray:
+    values = _runs.decode(encoded, np.int64)
+    if len(values) != length:
+        raise ModelError(f"core {core}: field '{field}' has {len(values)} entries, expected {length}")
+    return values
+
+
+def _fill_params(cores: Cores, type_of: np.ndarray, types: list) -> None:
+    used = type_of >= 0
+    if not used.any():
+        return
+    if type_of.max() >= len(types):
+        bad = int(np.flatnonzero(type_of >= len(types))[0])
+        n = cores.neuron_path.shape[1]
+        raise ModelError(f"core {bad // n} neuron {bad % n}: field 'type' = {type_of[bad]} "
+                         f"but there are {len(types)} neuron types")
+    for name, (_, shape, default) in NEURON_FIELDS.items():
+        table = np.array([t.get(name, default) for t in types], dtype=np.int64)
+        if table.shape[1:] != shape:
+            raise ModelError(f"neuron_types: field '{name}' must have shape {list(shape) or 'scalar'}")
+        arr = getattr(cores.params, name)
+        arr[used] = table[type_of[used]].astype(arr.dtype)
