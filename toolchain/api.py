@@ -1,0 +1,85 @@
+"""One-call convenience API over the three stages.
+
+>>> net = load("examples/skeleton.corelet")
+>>> compiled = compile(net)
+>>> result = run(compiled.model, ticks=12, inputs={"x": raster})
+>>> result.outputs["y"]            # bool (batch, ticks, width)
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+import compiler
+import corelets
+import runtime
+from chip import TRUENORTH, ChipProfile
+from corelets import Network
+from runtime import ChipModel
+
+
+def load(source: str | os.PathLike, params: Mapping[str, object] | None = None, *,
+         top: str | None = None, search_path: Sequence[str] = (),
+         profile: ChipProfile = TRUENORTH, warnings: list | None = None) -> Network:
+    """Parse and elaborate a ``.corelet`` file into a logical ``Network``."""
+    return corelets.elaborate_file(source, params=dict(params or {}), top=top,
+                                   search_path=search_path, profile=profile, warnings=warnings)
+
+
+def compile(network: Network | str | os.PathLike, *, placer: str = "packer",
+            input_fanout: str = "host", profile: ChipProfile = TRUENORTH, seed: int = 0,
+            params: Mapping[str, object] | None = None, top: str | None = None,
+            progress=None):
+    """Compile a ``Network`` (or a ``.corelet`` file) into a ``Compilation`` holding its ChipModel."""
+    provenance = {}
+    if not isinstance(network, Network):
+        path = Path(network)
+        provenance = source_provenance(path, params or {})
+        network = load(path, params, top=top, profile=profile)
+    return compiler.compile_network(network, placer=placer, input_fanout=input_fanout,
+                                    profile=profile, seed=seed, provenance=provenance,
+                                    progress=progress)
+
+
+def run(model: ChipModel | str | os.PathLike, ticks: int,
+        inputs: Mapping[str, np.ndarray] | None = None, *, seed: int | None = None,
+        batch: int | None = None, reset_at: Sequence[int] = (), probes: Sequence[str] = (),
+        trace: bool = False, progress=None):
+    """Run a chip model (object, JSON file or ``Compilation``) and return its ``SimResult``."""
+    if hasattr(model, "model") and not isinstance(model, ChipModel):
+        model = model.model
+    if not isinstance(model, ChipModel):
+        model = ChipModel.load(model)
+    fabric = runtime.fabric_from_model(model)
+    return runtime.simulate(fabric, ticks, dict(inputs or {}),
+                            seed=model.seed if seed is None else seed, batch=batch,
+                            reset_at=reset_at, probes=probes, trace=trace, progress=progress)
+
+
+def source_provenance(path: Path, params: Mapping[str, object]) -> dict:
+    """Where a model came from, without timestamps or absolute paths (for byte-identical output)."""
+    import hashlib
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = path.name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return {"source": rel.replace(os.sep, "/"), "source_sha256": digest,
+            "parameters": {k: _describe(v) for k, v in sorted(params.items())}}
+
+
+def _describe(value) -> object:
+    if isinstance(value, np.ndarray):
+        import hashlib
+
+        return {"array": list(value.shape), "dtype": str(value.dtype),
+                "sha256": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()}
+    if isinstance(value, (builtins.int, builtins.float, builtins.bool, builtins.str)):
+        return value
+    return repr(value)

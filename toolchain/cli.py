@@ -1,0 +1,320 @@
+"""The ``corelet`` command line: check, compile, run, report and show.
+
+Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
+(usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
+failed command leaves none behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from chip import ToolchainError, atomic_write
+
+PLACER_CHOICES = ("packer", "alg1", "alg2")
+
+
+class UsageError(ToolchainError):
+    """A command line that asks for something the program cannot do (exit status 2)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except UsageError as err:
+        print(f"corelet {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except ToolchainError as err:
+        if args.debug:
+            traceback.print_exc()
+        print(render_error(args.command, err), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug, not a user error: say so plainly
+        if args.debug:
+            raise
+        print(f"internal error: {type(err).__name__}: {err}\n"
+              f"(this is a bug in corelet; run again with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+def render_error(command: str, err: ToolchainError) -> str:
+    """Language diagnostics arrive rendered (``file:line:col: error: ...``); others get a prefix."""
+    text = str(err)
+    first = text.splitlines()[0] if text else ""
+    return text if ": error: " in first or ": warning: " in first else f"corelet {command}: error: {text}"
+
+
+# -- argument parsing ---------------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    from toolchain import __version__
+
+    # --debug is accepted before or after the command; SUPPRESS keeps the subcommand's default
+    # from overwriting a --debug given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show Python tracebacks on errors")
+    parser = argparse.ArgumentParser(
+        prog="corelet",
+        description="Author, compile and run spiking networks for TrueNorth-style crossbar chips.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"corelet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("file", metavar="FILE", help=".corelet source file")
+    source.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="top corelet parameter: a literal, FILE.npy, FILE.npz:KEY or FILE.json")
+    source.add_argument("--top", metavar="CORELET", help="the corelet to elaborate (default: the "
+                        "last one defined in FILE)")
+    source.add_argument("-I", "--include", action="append", default=[], metavar="DIR",
+                        help="add DIR to the import search path (library/ is always on it)")
+
+    p = sub.add_parser("check", parents=[common, source], help="parse and elaborate a .corelet file")
+    p.set_defaults(handler=_cmd_check)
+
+    p = sub.add_parser("compile", parents=[common, source], help="place a corelet onto cores")
+    p.add_argument("-o", "--output", metavar="MODEL.json", help="chip model to write")
+    p.add_argument("--report", metavar="REPORT.html", help="write the HTML placement report")
+    p.add_argument("--report-text", metavar="REPORT.txt", help="write the text placement report")
+    p.add_argument("--placer", default="packer", metavar="NAME",
+                   help=f"placement strategy: {', '.join(PLACER_CHOICES)} (default packer)")
+    p.add_argument("--input-fanout", choices=("host", "splitter"), default="host",
+                   help="replicate input spikes on the host (default) or with splitter cores")
+    p.add_argument("--estimate", action="store_true",
+                   help="only estimate cores, chips and utilisation; write no model")
+    p.add_argument("--seed", type=int, default=0, help="seed recorded in the model (default 0)")
+    p.set_defaults(handler=_cmd_compile)
+
+    p = sub.add_parser("run", parents=[common], help="simulate a compiled chip model")
+    p.add_argument("model", metavar="MODEL.json")
+    p.add_argument("--ticks", type=int, required=True, metavar="N")
+    p.add_argument("--input", action="append", default=[], metavar="[NAME=]FILE",
+                   help="input spikes: FILE.npz (one array per connector) or NAME=FILE.npz[:KEY] "
+                        "or NAME=FILE.npy")
+    p.add_argument("--rate", action="append", default=[], metavar="NAME=SPEC",
+                   help="rate-encode an input connector (see docs/runtime.md)")
+    p.add_argument("--burst", action="append", default=[], metavar="NAME=SPEC",
+                   help="burst-encode an input connector (see docs/runtime.md)")
+    p.add_argument("--probe", action="append", default=[], metavar="PATTERN",
+                   help="record neurons by hierarchical name or pattern, e.g. 'hid.h[*]'")
+    p.add_argument("--trace", action="store_true", help="record membrane potentials of probes")
+    p.add_argument("--reset-every", type=int, metavar="T",
+                   help="reset potentials and pending spikes every T ticks")
+    p.add_argument("--seed", type=int, help="seed of sample 0 (default: the model's seed)")
+    p.add_argument("--batch", type=int, metavar="B", help="number of samples")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
+    p.add_argument("--raster", metavar="OUT.svg", help="write a picture of the output raster")
+    p.add_argument("--stats", metavar="STATS.json", help="write activity statistics per core")
+    p.add_argument("--progress", action="store_true", help="always show the progress bar")
+    p.set_defaults(handler=_cmd_run)
+
+    p = sub.add_parser("report", parents=[common], help="write the report of a chip model")
+    p.add_argument("model", metavar="MODEL.json")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html",
+                   help="report to write (.html, or .txt for text)")
+    p.add_argument("--stats", metavar="STATS.json", help="activity measured by 'corelet run --stats'")
+    p.set_defaults(handler=_cmd_report)
+
+    p = sub.add_parser("show", parents=[common], help="show what sits where in a chip model")
+    p.add_argument("model", metavar="MODEL.json")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--core", type=int, metavar="N")
+    which.add_argument("--neuron", metavar="NAME")
+    p.set_defaults(handler=_cmd_show)
+    return parser
+
+
+# -- commands -----------------------------------------------------------------------------------
+def _elaborate(args):
+    import corelets
+
+    params = dict(corelets.parse_param(arg, base_dir=".") for arg in args.param)
+    warnings: list = []
+    net = corelets.elaborate_file(args.file, params=params, top=args.top,
+                                  search_path=args.include, warnings=warnings)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return net, params
+
+
+def _cmd_check(args) -> int:
+    net, _ = _elaborate(args)
+    print(describe_network(net))
+    return 0
+
+
+def describe_network(net) -> str:
+    ins = ", ".join(f"{c.name}[{c.width}]" for c in net.inputs) or "none"
+    outs = ", ".join(f"{c.name}[{c.width}]" for c in net.outputs) or "none"
+    return "\n".join([
+        f"corelet      {net.name}",
+        f"neurons      {net.n_neurons} in {len(net.populations)} population(s)",
+        f"connections  {len(net.connections)}",
+        f"inputs       {ins}",
+        f"outputs      {outs}",
+    ])
+
+
+def _cmd_compile(args) -> int:
+    import compiler
+
+    from toolchain.api import source_provenance
+    from toolchain.progress import ProgressBar
+
+    if args.placer not in compiler.PLACERS:
+        raise UsageError(f"unknown placer {args.placer!r}; choose one of "
+                         f"{', '.join(sorted(compiler.PLACERS))}")
+    if not args.estimate and not args.output:
+        raise UsageError("-o MODEL.json is required (or use --estimate)")
+    net, params = _elaborate(args)
+    if args.estimate:
+        print(compiler.estimate(net, placer=args.placer, input_fanout=args.input_fanout))
+        return 0
+    provenance = source_provenance(Path(args.file), params)
+    try:
+        result = compiler.compile_network(net, placer=args.placer, input_fanout=args.input_fanout,
+                                          seed=args.seed, provenance=provenance,
+                                          progress=ProgressBar("placing"))
+    except compiler.PlacementError as err:
+        partial = getattr(err, "partial", None)
+        if partial is not None:
+            _write_reports(args, partial)
+        raise
+    _write(args.output, result.model.to_json())
+    _write_reports(args, result.model)
+    print(compiler.summary(result.model))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _write_reports(args, model) -> None:
+    import compiler
+
+    if args.report:
+        _write(args.report, compiler.render_report(model, fmt="html"))
+    if args.report_text:
+        _write(args.report_text, compiler.render_report(model, fmt="text"))
+
+
+def _cmd_run(args) -> int:
+    import runtime
+
+    from toolchain.progress import ProgressBar
+
+    if args.ticks < 1:
+        raise UsageError(f"--ticks must be at least 1, got {args.ticks}")
+    if args.batch is not None and args.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {args.batch}")
+    model = runtime.ChipModel.load(args.model)
+    fabric = runtime.fabric_from_model(model)
+    seed = model.seed if args.seed is None else args.seed
+    inputs = _read_inputs(args, fabric, seed)
+    reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
+    work = args.ticks * fabric.n_neurons * (args.batch or 1)
+    bar = ProgressBar("running", enabled=True if args.progress else (None if work > 5e7 else False))
+    result = runtime.simulate(fabric, args.ticks, inputs, seed=seed, batch=args.batch,
+                              reset_at=reset_at, probes=args.probe, trace=args.trace, progress=bar)
+    _ensure_parent(args.output)
+    result.save(args.output)
+    if args.raster:
+        _write(args.raster, runtime.raster_svg(result))
+    if args.stats:
+        _write(args.stats, json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n")
+    print(describe_outputs(result))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _read_inputs(args, fabric, seed) -> dict:
+    import runtime
+
+    inputs: dict = {}
+    for spec in args.input:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            inputs.update(runtime.read_input_file(spec))
+            continue
+        file, _, key = path.partition(":") if path.count(":") else (path, "", "")
+        arrays = runtime.read_input_file(file)
+        key = key or (name if name in arrays else (next(iter(arrays)) if len(arrays) == 1 else ""))
+        if key not in arrays:
+            raise UsageError(f"--input {spec}: {file} holds {', '.join(arrays) or 'no arrays'}; "
+                             f"say which with {name}={file}:KEY")
+        inputs[name] = arrays[key]
+    for kind, specs in (("rate", args.rate), ("burst", args.burst)):
+        for spec in specs:
+            name, array = runtime.parse_encoder_spec(kind, spec, fabric, args.ticks, args.batch, seed)
+            inputs[name] = array
+    return inputs
+
+
+def describe_outputs(result, max_cells: int = 2000) -> str:
+    """Output spike counts per connector, and the rasters themselves when they are small."""
+    lines = []
+    for name, raster in result.outputs.items():
+        batch, ticks, width = raster.shape
+        counts = raster.sum(axis=(0, 1))
+        lines.append(f"output {name}[{width}]: {int(counts.sum())} spikes over {ticks} ticks"
+                     + (f" x {batch} samples" if batch > 1 else "")
+                     + f"; per pin: {counts.tolist() if width <= 32 else '...'}")
+        if batch * ticks * width <= max_cells:
+            for b in range(batch):
+                tag = f" sample {b}" if batch > 1 else ""
+                for pin in range(width):
+                    row = "".join("|" if s else "." for s in raster[b, :, pin])
+                    lines.append(f"  {name}[{pin}]{tag} {row}")
+    return "\n".join(lines) if lines else "no output connectors"
+
+
+def _cmd_report(args) -> int:
+    import compiler
+    import runtime
+
+    model = runtime.ChipModel.load(args.model)
+    stats = _read_json(args.stats) if args.stats else None
+    fmt = "text" if Path(args.output).suffix.lower() in (".txt", ".text") else "html"
+    _write(args.output, compiler.render_report(model, fmt=fmt, stats=stats))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    import compiler
+    import runtime
+
+    model = runtime.ChipModel.load(args.model)
+    print(compiler.show(model, core=args.core, neuron=args.neuron))
+    return 0
+
+
+# -- files --------------------------------------------------------------------------------------
+def _read_json(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ToolchainError(f"{path}: no such file") from None
+    except (OSError, ValueError) as err:
+        raise ToolchainError(f"{path}: not a JSON file: {err}") from None
+
+
+def _ensure_parent(path: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _write(path: str, text: str) -> None:
+    _ensure_parent(path)
+    atomic_write(path, text)
