@@ -1,0 +1,53 @@
+"""Bad input on the command line: a readable message, exit 1 (usage 2), no traceback, no output."""
+
+import pytest
+
+
+def assert_clean_failure(proc, code=1):
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == "" or "wrote" not in proc.stdout
+
+
+def test_help_lists_subcommands(corelet):
+    proc = corelet("--help")
+    assert proc.returncode == 0
+    for command in ("check", "compile", "run", "report", "show"):
+        assert command in proc.stdout
+
+
+def test_version(corelet):
+    proc = corelet("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("corelet ")
+
+
+def test_run_missing_model(corelet, tmp_path):
+    proc = corelet("run", "nothere.json", "--ticks", "5", "-o", "out.npz")
+    assert_clean_failure(proc)
+    assert "nothere.json: no such file" in proc.stderr
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_run_non_json_model(corelet, tmp_path):
+    (tmp_path / "bad.json").write_text("{ this is not json")
+    proc = corelet("run", "bad.json", "--ticks", "5", "-o", "out.npz")
+    assert_clean_failure(proc)
+    assert "bad.json: not a JSON chip model" in proc.stderr
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_run_wrong_version(corelet, tmp_path):
+    (tmp_path / "m.json").write_text('{"format": "corelet-chip-model", "version": 3}')
+    proc = corelet("run", "m.json", "--ticks", "5", "-o", "out.npz")
+    assert_clean_failure(proc)
+    assert "version 3 is not supported" in proc.stderr
+
+
+def test_usage_error_exits_2(corelet):
+    proc = corelet("run", "m.json")
+    assert proc.returncode == 2 and "--ticks" in proc.stderr
+
+
+def test_debug_shows_traceback(corelet):
+    proc = corelet("--debug", "run", "nothere.json", "--ticks", "5", "-o", "out.npz")
+    assert proc.returncode == 1 and "Traceback" in proc.stderr
