@@ -1,11 +1,19 @@
 """The .corelet language: grammar, AST, elaboration into a logical ``Network``, and a Python builder.
 
-It knows nothing of cores, placement or simulation.
+It knows nothing of cores, placement or simulation. Entry points: ``elaborate_file`` and
+``elaborate_source`` (text -> ``Network``), ``parse_param`` (a command-line ``NAME=VALUE``), the
+``builder`` module (the same ``Network`` from Python calls), and ``LanguageError``, whose ``str()``
+is the rendered diagnostics.
 """
 
+from corelets.diagnostics import Diagnostic, LanguageError
+from corelets.elaborate import elaborate_file, elaborate_source
 from corelets.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
+from corelets.params import parse_param
 from corelets.source import Span
+from corelets import builder  # noqa: E402  (uses the names above)
 
 __all__ = ["Network", "Population", "Connections", "InputConnector", "OutputConnector", "CoreGroup",
-           "Span"]
+           "Span", "elaborate_file", "elaborate_source", "parse_param", "LanguageError",
+           "Diagnostic", "builder"]

@@ -295,23 +295,10 @@ def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
     type_of = np.full((n_cores, n), -1, np.int64)
     hexes = []
     for c, item in enumerate(items):
-        if item.get("id", c) != c:
-            raise ModelError(f"core {c}: id {item.get('id')!r} out of order")
-        rows = item["crossbar"]
-        if len(rows) != a or any(len(r) > row_chars for r in rows):
-            raise ModelError(f"core {c}: field 'crossbar' must be {a} rows of at most {row_chars} "
-                             "hex digits")
-        hexes.append("".join(r.ljust(row_chars, "0") for r in rows))
-        cores.coords[c] = (item["chip"], item["row"], item["col"])
-        for field, target in (("type", cores.axon_type), ("path", cores.axon_path),
-                              ("index", cores.axon_index)):
-            target[c] = _column(item["axons"][field], a, c, f"axons.{field}")
-        cols = item["neurons"]
-        type_of[c] = _column(cols["type"], n, c, "neurons.type")
-        for field, target in zip(_CORE_COLUMNS[1:], (cores.neuron_path, cores.neuron_index,
-                                                     cores.neuron_role, cores.target_core,
-                                                     cores.target_axon, cores.delay)):
-            target[c] = _column(cols[field], n, c, f"neurons.{field}")
+        try:
+            hexes.append(_parse_core(cores, type_of, c, item, a, n, row_chars))
+        except KeyError as err:
+            raise ModelError(f"core {c}: missing field {err}") from None
     try:
         raw = bytes.fromhex("".join(hexes))
     except ValueError:
@@ -319,6 +306,28 @@ def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
     cores.crossbar[...] = np.frombuffer(raw, np.uint8).reshape(cores.crossbar.shape)
     _fill_params(cores, type_of.ravel(), types)
     return cores
+
+
+def _parse_core(cores: Cores, type_of: np.ndarray, c: int, item: dict, a: int, n: int,
+                row_chars: int) -> str:
+    """Fill core ``c`` from its JSON entry; return its crossbar as one hex string."""
+    if item.get("id", c) != c:
+        raise ModelError(f"core {c}: id {item.get('id')!r} out of order")
+    rows = item["crossbar"]
+    if len(rows) != a or any(len(r) > row_chars for r in rows):
+        raise ModelError(f"core {c}: field 'crossbar' must be {a} rows of at most {row_chars} "
+                         "hex digits")
+    cores.coords[c] = (item["chip"], item["row"], item["col"])
+    for field, target in (("type", cores.axon_type), ("path", cores.axon_path),
+                          ("index", cores.axon_index)):
+        target[c] = _column(item["axons"][field], a, c, f"axons.{field}")
+    cols = item["neurons"]
+    type_of[c] = _column(cols["type"], n, c, "neurons.type")
+    for field, target in zip(_CORE_COLUMNS[1:], (cores.neuron_path, cores.neuron_index,
+                                                 cores.neuron_role, cores.target_core,
+                                                 cores.target_axon, cores.delay)):
+        target[c] = _column(cols[field], n, c, f"neurons.{field}")
+    return "".join(r.ljust(row_chars, "0") for r in rows)
 
 
 def _column(encoded, length: int, core: int, field: str) -> np.ndarray:

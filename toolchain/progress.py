@@ -7,7 +7,7 @@ import time
 
 
 class ProgressBar:
-    """Callable ``(done, total)``; draws at most ten times a second and clears itself when done."""
+    """Callable as ``(done, total)`` or ``(stage, done, total)``; draws at most ten times a second."""
 
     def __init__(self, label: str, enabled: bool | None = None, stream=None):
         self.label = label
@@ -16,7 +16,8 @@ class ProgressBar:
         self._last = 0.0
         self._start = time.monotonic()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, *args) -> None:
+        stage, (done, total) = (args[0], args[1:]) if len(args) == 3 else ("", args)
         if not self.enabled or total <= 0:
             return
         now = time.monotonic()
@@ -27,7 +28,8 @@ class ProgressBar:
         filled = int(width * done / total)
         rate = done / max(now - self._start, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+        label = f"{self.label} {stage}" if stage else self.label
+        self.stream.write(f"\r{label:<24} [{'#' * filled}{'.' * (width - filled)}] "
                           f"{done}/{total} {eta:5.1f}s left ")
         if done >= total:
             self.stream.write("\n")

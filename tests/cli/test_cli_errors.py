@@ -51,3 +51,25 @@ def test_usage_error_exits_2(corelet):
 def test_debug_shows_traceback(corelet):
     proc = corelet("--debug", "run", "nothere.json", "--ticks", "5", "-o", "out.npz")
     assert proc.returncode == 1 and "Traceback" in proc.stderr
+
+
+def test_compile_malformed_file(corelet, tmp_path):
+    (tmp_path / "bad.corelet").write_text("corelet Broken() {\n    input x[2]\n    output y[1\n}\n")
+    proc = corelet("compile", "bad.corelet", "-o", "m.json", "--report", "r.html")
+    assert_clean_failure(proc)
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("bad.corelet:") and ": error: " in first
+    assert "^" in proc.stderr  # the caret under the offending place
+    assert not (tmp_path / "m.json").exists() and not (tmp_path / "r.html").exists()
+
+
+def test_compile_missing_file(corelet, tmp_path):
+    proc = corelet("compile", "nothere.corelet", "-o", "m.json")
+    assert_clean_failure(proc)
+    assert "nothere.corelet" in proc.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_unknown_placer_is_a_usage_error(corelet):
+    proc = corelet("compile", "x.corelet", "-o", "m.json", "--placer", "magic")
+    assert proc.returncode == 2 and "unknown placer 'magic'" in proc.stderr

@@ -1,0 +1,17 @@
+"""The compiler's error: a network that cannot be placed on the chip as written.
+
+``PlacementError`` carries ``partial``: a ``Compilation`` of what did fit (or ``None``), so the command
+line can still write a report when placement fails.
+"""
+
+from __future__ import annotations
+
+from chip import ToolchainError
+
+
+class PlacementError(ToolchainError):
+    """A placement or legalisation failure the user can fix; ``partial`` is what did fit."""
+
+    def __init__(self, message: str, partial=None):
+        super().__init__(message)
+        self.partial = partial

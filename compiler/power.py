@@ -1,0 +1,165 @@
+"""Power estimates of a placed chip model, from published TrueNorth figures.
+
+The model has two terms, both taken from the chip profile (``chip/profile.py``), whose defaults come
+from Merolla et al., Science 2014 (:data:`SOURCE`):
+
+* leakage: ``profile.core_power_w`` per used core. The default, 65 mW / 4096 cores (about 15.9 uW),
+  spreads the power of a whole chip running in real time over its cores, so it is an upper bound on
+  the idle power of a core. This is seed 002's accounting, ``P_leak * cores used / 4096``.
+* active: ``profile.synaptic_event_energy_j`` (26 pJ) per synaptic event, one event being one active
+  axon reaching one synapse. At ``profile.tick_hz`` ticks per second (1 kHz, real time) the active
+  power is ``events per tick * tick_hz * energy per event``.
+
+Total = active + leakage. Events per tick come either from an assumed firing rate
+(:func:`assumed_power`) or from run statistics recorded by ``corelet run --stats``
+(:func:`measured_power`).
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from chip import TRUENORTH, ToolchainError
+
+SOURCE = ("P. A. Merolla et al., \"A million spiking-neuron integrated circuit with a scalable "
+          "communication network and interface\", Science 345(6197):668-673, 2014")
+ASSUMED_RATE_HZ = 20.0
+STATS_FORMAT = "corelet-run-stats"
+STATS_VERSION = 1
+
+
+def constants_source(profile) -> str:
+    """Where the profile's power constants come from: the paper, unless a profile changed them."""
+    published = (profile.core_power_w == TRUENORTH.core_power_w
+                 and profile.synaptic_event_energy_j == TRUENORTH.synaptic_event_energy_j)
+    return SOURCE if published else f"the chip profile {profile.name!r} (not the published figures)"
+
+
+class StatsError(ToolchainError):
+    """Run statistics that cannot be used for a power estimate."""
+
+
+@attrs.frozen
+class PowerEstimate:
+    """Leakage and active power of a model, with the figures they were computed from.
+
+    ``basis`` is ``"assumed"`` (a stated firing rate) or ``"measured"`` (run statistics);
+    ``events_per_tick`` and ``spikes_per_tick`` are whole-model means per tick (per sample);
+    ``rate_hz`` is the mean firing rate of a used neuron at ``tick_hz``.
+    """
+
+    basis: str
+    cores_used: int
+    cores_per_chip: int
+    core_power_w: float
+    event_energy_j: float
+    tick_hz: float
+    events_per_tick: float
+    spikes_per_tick: float
+    rate_hz: float
+    ticks: int = 0
+    batch: int = 0
+
+    @property
+    def leakage_w(self) -> float:
+        return self.cores_used * self.core_power_w
+
+    @property
+    def chip_power_w(self) -> float:
+        """The whole-chip figure the per-core leakage is derived from (65 mW by default)."""
+        return self.core_power_w * self.cores_per_chip
+
+    @property
+    def active_w(self) -> float:
+        return self.events_per_tick * self.tick_hz * self.event_energy_j
+
+    @property
+    def total_w(self) -> float:
+        return self.active_w + self.leakage_w
+
+
+def axon_sources(model) -> np.ndarray:
+    """How many sources (routed neurons and input routes) reach each axon, int (C, A)."""
+    cores = model.cores
+    counts = np.zeros(cores.axon_type.shape, np.int64)
+    routed = (cores.neuron_path >= 0) & (cores.target_core >= 0)
+    np.add.at(counts, (cores.target_core[routed], cores.target_axon[routed].astype(np.int64)), 1)
+    for connector in model.inputs:
+        np.add.at(counts, (np.asarray(connector.core, np.int64),
+                           np.asarray(connector.axon, np.int64)), 1)
+    return counts
+
+
+def assumed_power(model, row_synapses: np.ndarray, cores_used: int,
+                  rate_hz: float = ASSUMED_RATE_HZ) -> PowerEstimate:
+    """Power when every used neuron and every input pin fires at ``rate_hz``.
+
+    A source fires in a tick with probability ``p = rate_hz / tick_hz``, independently of the
+    others; an axon reached by k sources is active with probability ``1 - (1 - p)**k`` (spikes that
+    meet on an axon merge) and then makes one event per synapse on its row (``row_synapses``,
+    int (C, A)).
+    """
+    profile = model.profile
+    p = min(rate_hz / profile.tick_hz, 1.0)
+    active = 1.0 - (1.0 - p) ** axon_sources(model)
+    events = float((active * row_synapses).sum())
+    used_neurons = int((model.cores.neuron_path >= 0).sum())
+    return _estimate(profile, "assumed", cores_used, events, p * used_neurons, rate_hz)
+
+
+def measured_power(model, stats: dict, cores_used: int) -> PowerEstimate:
+    """Power from ``corelet run --stats`` output: events per tick averaged over ticks and samples."""
+    ticks, batch, _ = _checked_stats(stats, model.n_cores)
+    spikes_per_core, events_per_core = core_activity(model, stats)
+    events, spikes = float(events_per_core.sum()), float(spikes_per_core.sum())
+    used_neurons = int((model.cores.neuron_path >= 0).sum())
+    rate = spikes / used_neurons * model.profile.tick_hz if used_neurons else 0.0
+    return _estimate(model.profile, "measured", cores_used, events, spikes, rate, ticks, batch)
+
+
+def core_activity(model, stats: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes and synaptic events per tick (and per sample) of every core, float (C,) each."""
+    ticks, batch, rows = _checked_stats(stats, model.n_cores)
+    core = np.array([r["core"] for r in rows], np.int64)
+    spikes = np.bincount(core, [r["spikes"] for r in rows], minlength=model.n_cores)
+    events = np.bincount(core, [r["synaptic_events"] for r in rows], minlength=model.n_cores)
+    return spikes / (ticks * batch), events / (ticks * batch)
+
+
+def _estimate(profile, basis, cores_used, events, spikes, rate, ticks=0, batch=0) -> PowerEstimate:
+    return PowerEstimate(basis=basis, cores_used=cores_used, cores_per_chip=profile.cores_per_chip,
+                         core_power_w=profile.core_power_w,
+                         event_energy_j=profile.synaptic_event_energy_j, tick_hz=profile.tick_hz,
+                         events_per_tick=events, spikes_per_tick=spikes, rate_hz=rate,
+                         ticks=ticks, batch=batch)
+
+
+def _checked_stats(stats, n_cores: int) -> tuple[int, int, list[dict]]:
+    """Ticks, batch and per-core rows of run statistics; a ``StatsError`` says what is wrong."""
+    if not isinstance(stats, dict) or stats.get("format") != STATS_FORMAT:
+        raise StatsError(f"run statistics must be a JSON object with \"format\": \"{STATS_FORMAT}\" "
+                         "(written by `corelet run --stats`)")
+    if stats.get("version") != STATS_VERSION:
+        raise StatsError(f"run statistics version {stats.get('version')!r} is not supported "
+                         f"(this report reads version {STATS_VERSION})")
+    ticks, batch, rows = stats.get("ticks"), stats.get("batch", 1), stats.get("cores")
+    if not isinstance(ticks, int) or ticks < 1 or not isinstance(batch, int) or batch < 1:
+        raise StatsError(f"run statistics: 'ticks' = {ticks!r} and 'batch' = {batch!r} must be "
+                         "integers of at least 1")
+    if not isinstance(rows, list):
+        raise StatsError("run statistics: 'cores' must be a list of per-core records")
+    for k, row in enumerate(rows):
+        _check_row(k, row, n_cores)
+    return ticks, batch, rows
+
+
+def _check_row(k: int, row, n_cores: int) -> None:
+    fields = ("core", "spikes", "synaptic_events")
+    if not isinstance(row, dict) or not all(isinstance(row.get(f), int) and row[f] >= 0 for f in fields):
+        raise StatsError(f"run statistics: cores[{k}] = {row!r} must hold non-negative integers "
+                         "'core', 'spikes' and 'synaptic_events'")
+    if row["core"] >= n_cores:
+        raise StatsError(f"run statistics: cores[{k}] names core {row['core']} but the model has "
+                         f"{n_cores} cores (0..{n_cores - 1}); were the statistics recorded with "
+                         "another model?")

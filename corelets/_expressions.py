@@ -1,0 +1,325 @@
+"""Expression evaluation: numbers, arrays, ports, builtins, with the language's int/float rules.
+
+Semantics (stated in docs/language.md): ``int`` is a whole number (unbounded for single values,
+int64 inside arrays), ``float`` is IEEE double; ``+ - * %  //`` of two ints give an int (``//`` and
+``%`` round toward minus infinity, as in Python), ``/`` always gives a float, an int mixed with a
+float gives a float, ``**`` of ints with a non-negative exponent gives an int. Comparisons give
+bools; ``and``/``or``/``not`` take bools. A bool is not a number.
+
+Inside a connection comprehension the loop variables are integer index grids that broadcast against
+each other (``i`` has shape ``(n, 1, 1)``, ``j`` ``(1, m, 1)`` ...), so every expression is evaluated
+once for the whole grid. ``domain`` is the part of the grid that matters (the comprehension's filter
+so far): indices out of range outside it are not errors, so ``if y + dy < H`` guards ``x[y + dy]``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from corelets import ast
+from corelets._values import (ElaborationError, Instance, Port, Template, kind_name)
+from corelets.diagnostics import did_you_mean
+from corelets.source import Span
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def is_number(value: Any) -> bool:
+    return is_int(value) or isinstance(value, (float, np.floating))
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray)
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def as_python(value: Any) -> Any:
+    """numpy scalars -> Python scalars (so single values stay unbounded ints)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+class Evaluator:
+    """Evaluates expressions against ``lookup`` (a name -> value function of the scope)."""
+
+    def __init__(self, lookup: Callable[[ast.Name], Any]):
+        self.lookup = lookup
+        self.domain: np.ndarray | None = None
+
+    # -- entry points -------------------------------------------------------------------------
+    def eval(self, expr) -> Any:
+        method = getattr(self, "_eval_" + type(expr).__name__)
+        return method(expr)
+
+    def eval_int(self, expr, what: str) -> int:
+        value = as_python(self.eval(expr))
+        if not is_int(value):
+            hint = "use int(...) to round a float" if isinstance(value, float) else ""
+            raise ElaborationError(f"{what} must be an integer, got {_show(value)}",
+                                   expr.span, hint)
+        return int(value)
+
+    def eval_bool(self, expr, what: str) -> bool:
+        value = as_python(self.eval(expr))
+        if not is_bool(value):
+            raise ElaborationError(f"{what} must be a bool, got {_show(value)}", expr.span)
+        return bool(value)
+
+    # -- atoms --------------------------------------------------------------------------------
+    def _eval_IntLiteral(self, e):
+        return e.value
+
+    def _eval_FloatLiteral(self, e):
+        return e.value
+
+    def _eval_StringLiteral(self, e):
+        return e.value
+
+    def _eval_BoolLiteral(self, e):
+        return e.value
+
+    def _eval_Const(self, e):
+        return e.value
+
+    def _eval_Name(self, e):
+        return self.lookup(e)
+
+    def _eval_ArrayLiteral(self, e):
+        items = [self.eval(item) for item in e.items]
+        if items and all(isinstance(i, Port) for i in items):
+            return concat_ports(items)
+        for item, node in zip(items, e.items):
+            if not (is_number(item) or is_bool(item) or is_array(item)):
+                raise ElaborationError(f"an array holds numbers, got {kind_name(item)}", node.span)
+        try:
+            array = np.array(items)
+        except ValueError:
+            raise ElaborationError("the rows of this array have different lengths", e.span) from None
+        if array.dtype == object:
+            raise ElaborationError("this array mixes values that do not fit one array", e.span)
+        return array if items else np.zeros(0, dtype=np.int64)
+
+    def _eval_TemplateLiteral(self, e):
+        raise ElaborationError("a neuron template is not allowed here", e.span)
+
+    # -- operators ----------------------------------------------------------------------------
+    def _eval_UnaryOp(self, e):
+        value = self.eval(e.operand)
+        if e.op == "not":
+            _require_bool(value, e.operand, "`not`")
+            return np.logical_not(value) if is_array(value) else not value
+        _require_number(value, e.operand, f"unary `{e.op}`")
+        return -value if e.op == "-" else value
+
+    def _eval_BinaryOp(self, e):
+        if e.op in ("and", "or"):
+            return self._logical(e)
+        left, right = self.eval(e.left), self.eval(e.right)
+        if e.op in ("==", "!=") and isinstance(left, str) and isinstance(right, str):
+            return (left == right) == (e.op == "==")
+        if e.op == "+" and isinstance(left, str) and isinstance(right, str):
+            return left + right
+        _require_number(left, e.left, f"`{e.op}`")
+        _require_number(right, e.right, f"`{e.op}`")
+        return _arith(e.op, left, right, e)
+
+    def _logical(self, e):
+        left = self.eval(e.left)
+        _require_bool(left, e.left, f"`{e.op}`")
+        if not is_array(left) and self.domain is None:
+            if (e.op == "and") != bool(left):  # short-circuit, as in Python
+                return bool(left)
+            right = self.eval(e.right)
+            _require_bool(right, e.right, f"`{e.op}`")
+            return right
+        # On a grid the right side only matters where the left side did not decide.
+        saved = self.domain
+        undecided = left if e.op == "and" else np.logical_not(left)
+        self.domain = undecided if saved is None else np.logical_and(saved, undecided)
+        try:
+            right = self.eval(e.right)
+        finally:
+            self.domain = saved
+        _require_bool(right, e.right, f"`{e.op}`")
+        return np.logical_and(left, right) if e.op == "and" else np.logical_or(left, right)
+
+    # -- indexing and attributes ----------------------------------------------------------------
+    def _eval_Index(self, e):
+        value = self.eval(e.value)
+        if isinstance(value, Port):
+            nodes = self._subscript(value.nodes, e, value.label)
+            return Port(np.asarray(nodes), value.roles, _label(e, value.label))
+        if is_array(value):
+            return self._subscript(value, e, "array")
+        if isinstance(value, str):
+            return self._subscript(np.array(list(value)), e, "string")
+        raise ElaborationError(f"cannot index a {kind_name(value)}", e.value.span)
+
+    def _subscript(self, array: np.ndarray, e, what: str):
+        if len(e.subscripts) > array.ndim:
+            raise ElaborationError(f"too many indices: {_name_of(e.value, what)} has "
+                                   f"{array.ndim} dimension(s), got {len(e.subscripts)} indices",
+                                   e.span)
+        keys = []
+        for axis, sub in enumerate(e.subscripts):
+            if isinstance(sub, ast.Slice):
+                keys.append(self._slice(sub))
+            else:
+                keys.append(self._index(sub, array.shape[axis], axis, e, what))
+        result = array[tuple(keys)]
+        return result if isinstance(result, np.ndarray) else as_python(result)
+
+    def _slice(self, s: ast.Slice) -> slice:
+        parts = [None if p is None else self.eval_int(p, "a slice bound")
+                 for p in (s.start, s.stop, s.step)]
+        if parts[2] == 0:
+            raise ElaborationError("slice step cannot be 0", s.step.span)
+        return slice(*parts)
+
+    def _index(self, sub, size: int, axis: int, e, what: str):
+        index = self.eval(sub)
+        if is_array(index) and index.dtype.kind in "iu":
+            bad = (index < 0) | (index >= size)
+            if bad.any() and self.domain is not None:  # only the filtered grid points count
+                bad = np.logical_and(bad, self.domain)
+            if bad.any():
+                value = int(np.broadcast_to(index, bad.shape)[bad].flat[0])
+                raise _out_of_range(value, size, axis, e, sub, what)
+            return np.clip(index, 0, size - 1) if bad.size and (index.min() < 0 or
+                                                                index.max() >= size) else index
+        index = as_python(index)
+        if not is_int(index):
+            raise ElaborationError(f"an index must be an integer, got {_show(index)}", sub.span)
+        if not -size <= index < size:
+            raise _out_of_range(index, size, axis, e, sub, what)
+        return index
+
+    def _eval_Attribute(self, e):
+        value = self.eval(e.value)
+        if isinstance(value, Instance):
+            if e.name not in value.ports:
+                raise ElaborationError(
+                    f"`{value.corelet}` has no connector `{e.name}`", e.span,
+                    did_you_mean(e.name, value.ports) or
+                    f"its connectors are {', '.join(f'`{p}`' for p in value.ports) or 'none'}")
+            return value.ports[e.name]
+        raise ElaborationError(f"a {kind_name(value)} has no attribute `{e.name}`", e.span)
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _eval_Call(self, e):
+        from corelets._builtins import BUILTINS
+
+        if e.func not in BUILTINS:
+            raise ElaborationError(f"unknown function `{e.func}`", e.func_span,
+                                   did_you_mean(e.func, BUILTINS))
+        for arg in e.args:
+            if arg.name is not None:
+                raise ElaborationError(f"`{e.func}` takes no named arguments", arg.span)
+        args = [self.eval(a.value) for a in e.args]
+        return BUILTINS[e.func](args, e)
+
+
+def concat_ports(ports: list[Port]) -> Port:
+    nodes = np.concatenate([p.nodes.ravel() for p in ports])
+    roles = frozenset().union(*(p.roles for p in ports))
+    return Port(nodes, roles, "[" + ", ".join(p.label for p in ports) + "]")
+
+
+def _arith(op: str, left, right, e):
+    vector = is_array(left) or is_array(right)
+    if op in ("/", "//", "%") and _has_zero(right):
+        raise ElaborationError("division by zero", e.right.span)
+    if op == "/":
+        return np.true_divide(left, right) if vector else left / right
+    if op == "**":
+        if not vector and is_int(left) and is_int(right) and right < 0:
+            return float(left) ** right
+        if vector and np.any(np.asarray(right) < 0) and np.asarray(right).dtype.kind in "iu":
+            return np.power(np.asarray(left, dtype=float), right)
+        return np.power(left, right) if vector else left ** right
+    func = _OPS[op]
+    result = func(left, right)
+    return result if vector else as_python(result)
+
+
+def _has_zero(value) -> bool:
+    return bool(np.any(np.asarray(value) == 0))
+
+
+_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b,
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _require_number(value, node, what: str) -> None:
+    if is_number(value) or (is_array(value) and value.dtype.kind in "iuf"):
+        return
+    raise ElaborationError(f"{what} needs numbers, got {kind_name(value)}", node.span)
+
+
+def _require_bool(value, node, what: str) -> None:
+    if is_bool(value) or (is_array(value) and value.dtype.kind == "b"):
+        return
+    raise ElaborationError(f"{what} needs a bool, got {kind_name(value)}", node.span)
+
+
+def _show(value) -> str:
+    value = as_python(value)
+    if isinstance(value, (int, float, bool, str)):
+        return f"{kind_name(value)} {value!r}" if not isinstance(value, str) else f"str {value!r}"
+    return kind_name(value)
+
+
+def _name_of(expr, fallback: str) -> str:
+    return f"`{expr.id}`" if isinstance(expr, ast.Name) else fallback
+
+
+def _label(e: ast.Index, base: str) -> str:
+    return unparse(e)
+
+
+def unparse(expr) -> str:
+    """Source-like text of an expression, for messages."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, (ast.IntLiteral, ast.FloatLiteral, ast.BoolLiteral)):
+        return str(expr.value).lower() if isinstance(expr.value, bool) else str(expr.value)
+    if isinstance(expr, ast.StringLiteral):
+        return repr(expr.value)
+    if isinstance(expr, ast.Attribute):
+        return f"{unparse(expr.value)}.{expr.name}"
+    if isinstance(expr, ast.Index):
+        return f"{unparse(expr.value)}[{', '.join(unparse(s) for s in expr.subscripts)}]"
+    if isinstance(expr, ast.Slice):
+        text = ":".join("" if p is None else unparse(p) for p in (expr.start, expr.stop))
+        return text + (f":{unparse(expr.step)}" if expr.step is not None else "")
+    if isinstance(expr, ast.BinaryOp):
+        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, ast.UnaryOp):
+        return f"not {unparse(expr.operand)}" if expr.op == "not" else expr.op + unparse(expr.operand)
+    if isinstance(expr, ast.Call):
+        return f"{expr.func}({', '.join(unparse(a.value) for a in expr.args)})"
+    if isinstance(expr, ast.ArrayLiteral):
+        return "[" + ", ".join(unparse(i) for i in expr.items) + "]"
+    return "..."
+
+
+def _out_of_range(value: int, size: int, axis: int, e, sub, what: str) -> ElaborationError:
+    name = _name_of(e.value, what)
+    dim = f" in dimension {axis}" if axis else ""
+    return ElaborationError(f"index {value} is out of range for {name}{dim}: valid 0..{size - 1}",
+                            sub.span)

@@ -1,0 +1,391 @@
+"""From what the elaborator recorded to a ``Network``: aliases resolved, connections canonical.
+
+Node ids: neurons are ``0 .. n-1`` (in population order); every connector element is a node
+``BASE + k``: top-level input pins (``pin``), inputs of sub-corelet instances (``in``, aliases),
+outputs at any level (``out``, aliases). Resolution, all in numpy:
+
+1. every output element has exactly one driver; following drivers (``y = hid.y``, ``hid.y = h``)
+   ends at a neuron, and every use of an output as a source becomes a use of that neuron;
+2. instance inputs are removed level by level, shallowest first: an edge ``a -> x`` (delay da)
+   and an edge ``x -> b`` (type t, delay db) become ``a -> b`` (type t, delay da + db), so delays
+   add along a chain of connectors; edges from an input nobody drives disappear;
+3. pins get their source numbers after the neurons, and the edges are sorted and deduplicated on
+   one packed int64 key (much faster than a lexsort on four arrays).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import attrs
+import numpy as np
+
+from chip import NEURON_FIELDS, ChipProfile, NeuronParams
+from corelets.diagnostics import ERROR, WARNING, Diagnostic
+from corelets.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
+                              Population)
+
+BASE = 1 << 40
+PIN, IN, OUT = 0, 1, 2
+_KINDS = {"pin": PIN, "in": IN, "out": OUT}
+
+
+@attrs.define(eq=False)
+class Edges:
+    """A block of connections from one statement (node ids; type -1 on edges into connectors)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    axon_type: np.ndarray
+    delay: np.ndarray
+    span: object = None
+
+
+@attrs.frozen(eq=False)
+class ConnectorRecord:
+    kind: int
+    name: str
+    shape: tuple
+    depth: int
+    span: object
+    corelet: str
+    offset: int
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+class Graph:
+    """Everything elaboration records: populations, parameters, connectors, edges, groups."""
+
+    def __init__(self):
+        self.n_neurons = 0
+        self.n_other = 0
+        self.populations: list[Population] = []
+        self.connectors: list[ConnectorRecord] = []
+        self.edges: list[Edges] = []
+        self.drivers: list[Edges] = []
+        self.groups: list[CoreGroup] = []
+        self._capacity = 0
+        self.params = {name: np.zeros((0, *shape), dtype=dtype)
+                       for name, (dtype, shape, _) in NEURON_FIELDS.items()}
+
+    def population(self, path: str, size: int, corelet: str, span) -> int:
+        start = self.n_neurons
+        self._grow(start + size)
+        self.populations.append(Population(path, start, size, corelet, span))
+        self.n_neurons += size
+        return start
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._capacity:
+            return
+        capacity = max(needed, 2 * self._capacity, 1024)
+        for name, (dtype, shape, default) in NEURON_FIELDS.items():
+            grown = np.full((capacity, *shape), default, dtype=dtype)
+            grown[:self._capacity] = self.params[name]
+            self.params[name] = grown
+        self._capacity = capacity
+
+    def connector(self, kind: str, name: str, shape: tuple, depth: int, span, corelet: str
+                  ) -> np.ndarray:
+        record = ConnectorRecord(_KINDS[kind], name, shape, depth, span, corelet, self.n_other)
+        self.connectors.append(record)
+        self.n_other += record.size
+        return (BASE + record.offset + np.arange(record.size, dtype=np.int64)).reshape(shape)
+
+    def add(self, edges: Edges) -> None:
+        if len(edges.src):
+            self.edges.append(edges)
+
+    def drive(self, src: np.ndarray, dst: np.ndarray, span) -> None:
+        self.drivers.append(Edges(src, dst, np.full(len(src), -1, np.int8),
+                                  np.zeros(len(src), np.int64), span))
+
+    def group(self, name: str, neurons: np.ndarray, span) -> None:
+        self.groups.append(CoreGroup(name, np.asarray(neurons, dtype=np.int64), span))
+
+    # -- tables over the connector nodes ------------------------------------------------------------
+    def node_table(self, field: str) -> np.ndarray:
+        table = np.zeros(self.n_other, dtype=np.int64)
+        for record in self.connectors:
+            table[record.offset:record.offset + record.size] = getattr(record, field)
+        return table
+
+
+Report = Callable[[Diagnostic], None]
+
+
+def build_network(graph: Graph, top, report: Report, profile: ChipProfile) -> Network | None:
+    """Resolve aliases and build the ``Network``; report errors and return None on failure."""
+    kind, depth = graph.node_table("kind"), graph.node_table("depth")
+    remap = _resolve_outputs(graph, kind, report)
+    if remap is None:
+        return None
+    for edges in graph.edges:
+        _remap_sources(edges, remap)
+    _warn_unused_inputs(graph, kind, report)
+    main = _eliminate_aliases(graph.edges, depth, kind)
+    connections = _canonical(main, graph, kind, profile)
+    params = NeuronParams(**{name: np.ascontiguousarray(a[:graph.n_neurons])
+                             for name, a in graph.params.items()})
+    return Network(
+        name=top.name, params=params, populations=tuple(graph.populations),
+        connections=connections, inputs=_inputs(graph), outputs=_outputs(graph, remap),
+        groups=tuple(graph.groups), provenance={"corelet": top.name})
+
+
+def _resolve_outputs(graph: Graph, kind: np.ndarray, report: Report) -> np.ndarray | None:
+    """remap[k]: the node that connector node BASE+k stands for as a source."""
+    remap = BASE + np.arange(graph.n_other, dtype=np.int64)
+    driven = np.zeros(graph.n_other, dtype=bool)
+    failed = False
+    for block in graph.drivers:
+        slots = block.dst - BASE
+        twice = driven[slots] | _repeats(slots)
+        if twice.any():
+            first = int(slots[twice][0])
+            report(Diagnostic(ERROR, f"output `{_element_name(graph, first)}` is driven twice",
+                              block.span, "an output element names exactly one neuron"))
+            failed = True
+        driven[slots] = True
+        remap[slots] = block.src
+    for record in graph.connectors:
+        if record.kind == OUT:
+            missing = ~driven[record.offset:record.offset + record.size]
+            if missing.any():
+                report(Diagnostic(ERROR, f"output connector `{record.name}` is not connected",
+                                  record.span, _missing_hint(record, missing)))
+                failed = True
+    if failed:
+        return None
+    slots = np.arange(graph.n_other)
+    for _ in range(64 + 2):  # each round follows one level of output-to-output aliasing
+        other = remap >= BASE
+        target = np.where(other, remap - BASE, 0)
+        pending = other & (kind[target] == OUT) & (target != slots) if graph.n_other else other
+        if not pending.any():
+            return remap
+        remap[pending] = remap[remap[pending] - BASE]
+    report(Diagnostic(ERROR, "output connectors drive each other in a cycle",
+                      graph.drivers[0].span if graph.drivers else None))
+    return None
+
+
+def _repeats(values: np.ndarray) -> np.ndarray:
+    """True for every element equal to an earlier one."""
+    _, first = np.unique(values, return_index=True)
+    repeated = np.ones(len(values), dtype=bool)
+    repeated[first] = False
+    return repeated
+
+
+def _missing_hint(record: ConnectorRecord, missing: np.ndarray) -> str:
+    if missing.all():
+        return f"drive it, e.g. `{record.name.rpartition('.')[2]} = neurons`"
+    shown = ", ".join(f"{record.name}[{i}]" for i in np.flatnonzero(missing)[:4])
+    more = " ..." if missing.sum() > 4 else ""
+    return f"no source for {shown}{more}"
+
+
+def _element_name(graph: Graph, slot: int) -> str:
+    for record in graph.connectors:
+        if record.offset <= slot < record.offset + record.size:
+            return f"{record.name}[{slot - record.offset}]"
+    return f"node {slot}"
+
+
+def _remap_sources(edges: Edges, remap: np.ndarray) -> None:
+    other = edges.src >= BASE
+    if other.any():
+        edges.src = edges.src.copy()
+        edges.src[other] = remap[edges.src[other] - BASE]
+
+
+def _warn_unused_inputs(graph: Graph, kind: np.ndarray, report: Report) -> None:
+    used = np.zeros(graph.n_other, dtype=bool)
+    for edges in graph.edges:
+        other = edges.src[edges.src >= BASE]
+        used[other - BASE] = True
+    for record in graph.connectors:
+        if record.kind == OUT:
+            continue
+        if not used[record.offset:record.offset + record.size].any():
+            report(Diagnostic(WARNING, f"input `{record.name}` is never used", record.span))
+
+
+def _eliminate_aliases(blocks: list[Edges], depth: np.ndarray, kind: np.ndarray) -> list[Edges]:
+    """Edges into neurons only, each instance input replaced by what drives it."""
+    is_alias = (kind == IN)
+    alias_depth = np.where(is_alias, depth, 0)
+    levels = sorted(set(alias_depth[is_alias].tolist()))
+    for level in levels:
+        at_level = is_alias & (alias_depth == level)
+        into, rest = [], []
+        for block in blocks:
+            hit = (block.dst >= BASE)
+            hit[hit] = at_level[block.dst[hit] - BASE]
+            if hit.any():
+                into.append(_take(block, hit))
+                if (~hit).any():
+                    rest.append(_take(block, ~hit))
+            else:
+                rest.append(block)
+        feeds = _Feeds(into, len(kind))
+        blocks = [expanded for block in rest for expanded in [feeds.expand(block, at_level)]
+                  if len(expanded.src)]
+    return blocks
+
+
+def _take(block: Edges, mask: np.ndarray) -> Edges:
+    return Edges(block.src[mask], block.dst[mask], block.axon_type[mask], block.delay[mask],
+                 block.span)
+
+
+class _Feeds:
+    """The edges into one level of aliases, grouped by alias, for a vectorised join."""
+
+    def __init__(self, into: list[Edges], n_other: int):
+        src = np.concatenate([b.src for b in into]) if into else np.zeros(0, np.int64)
+        dst = np.concatenate([b.dst for b in into]) if into else np.zeros(0, np.int64)
+        delay = np.concatenate([b.delay for b in into]) if into else np.zeros(0, np.int64)
+        order = np.argsort(dst - BASE, kind="stable")
+        self.src, self.delay = src[order], delay[order]
+        self.count = np.bincount(dst - BASE, minlength=n_other)
+        self.first = np.concatenate([[0], np.cumsum(self.count)[:-1]])
+
+    def expand(self, block: Edges, at_level: np.ndarray) -> Edges:
+        hit = block.src >= BASE
+        hit[hit] = at_level[block.src[hit] - BASE]
+        if not hit.any():
+            return block
+        keep = _take(block, ~hit)
+        fed = _take(block, hit)
+        slots = fed.src - BASE
+        count = self.count[slots]
+        which = np.repeat(np.arange(len(slots)), count)
+        offset = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+        partner = self.first[slots][which] + offset
+        joined = Edges(self.src[partner], fed.dst[which], fed.axon_type[which],
+                       fed.delay[which] + self.delay[partner], block.span)
+        return Edges(*(np.concatenate([getattr(keep, f), getattr(joined, f)])
+                       for f in ("src", "dst", "axon_type", "delay")), block.span)
+
+
+def _pin_numbers(graph: Graph, kind: np.ndarray) -> np.ndarray:
+    """Final source number of every connector node that is a pin (-1 for the others)."""
+    numbers = np.full(graph.n_other, -1, dtype=np.int64)
+    next_pin = graph.n_neurons
+    for record in graph.connectors:
+        if record.kind == PIN:
+            numbers[record.offset:record.offset + record.size] = \
+                next_pin + np.arange(record.size)
+            next_pin += record.size
+    return numbers
+
+
+def _canonical(blocks: list[Edges], graph: Graph, kind: np.ndarray, profile: ChipProfile
+               ) -> Connections:
+    numbers = _pin_numbers(graph, kind)
+    n = graph.n_neurons
+    n_sources = n + int((kind == PIN).sum())
+    for block in blocks:
+        pins = block.src >= BASE
+        if pins.any():
+            block.src = block.src.copy()
+            block.src[pins] = numbers[block.src[pins] - BASE]
+    if not blocks:
+        return Connections.canonical([], [], [], [])
+    max_delay = max(int(b.delay.max()) for b in blocks)
+    bits = [_bits(n_sources), _bits(n), 2, _bits(max_delay + 1)]
+    if sum(bits) > 63:
+        return Connections.concat(Connections(b.src, b.dst, b.axon_type, b.delay) for b in blocks)
+    return _canonical_packed(blocks, bits)
+
+
+def _bits(count: int) -> int:
+    """Bits needed for the values 0 .. count-1."""
+    return max(1, int(count - 1).bit_length())
+
+
+def _canonical_packed(blocks: list[Edges], bits: list[int]) -> Connections:
+    """Sort and deduplicate on one int64 key: src | dst | type | delay, packed by bit shifts."""
+    _, dst_bits, type_bits, delay_bits = bits
+    shift_dst, shift_type = type_bits + delay_bits, delay_bits
+    shift_src = dst_bits + shift_dst
+    total = sum(len(b.src) for b in blocks)
+    key = np.empty(total, dtype=np.int64)
+    at = 0
+    while blocks:  # free each block as soon as it is packed
+        b = blocks.pop(0)
+        k = key[at:at + len(b.src)]
+        np.left_shift(b.src, shift_src, out=k)
+        k |= b.dst << shift_dst
+        k |= b.axon_type.astype(np.int64) << shift_type
+        k |= b.delay
+        at += len(b.src)
+        del b, k
+    _sort_in_place(key)
+    if total > 1:
+        keep = np.empty(total, dtype=bool)
+        keep[0] = True
+        np.not_equal(key[1:], key[:-1], out=keep[1:])
+        if not keep.all():
+            key = key[keep]
+        del keep
+    m = len(key)
+    src = np.empty(m, np.int64)
+    dst = np.empty(m, np.int64)
+    axon_type = np.empty(m, np.int8)
+    delay = np.empty(m, np.int32)
+    step = 1 << 22
+    for lo in range(0, m, step):
+        k = key[lo:lo + step]
+        delay[lo:lo + step] = k & ((1 << delay_bits) - 1)
+        axon_type[lo:lo + step] = (k >> shift_type) & ((1 << type_bits) - 1)
+        dst[lo:lo + step] = (k >> shift_dst) & ((1 << dst_bits) - 1)
+        src[lo:lo + step] = k >> shift_src
+    return Connections(src, dst, axon_type, delay)
+
+
+def _sort_in_place(key: np.ndarray) -> None:
+    """``key.sort()``, spread over the CPU cores for large arrays (numpy releases the GIL).
+
+    The keys are split into value ranges at sampled quantiles; each range is sorted in its own
+    thread and the sorted ranges, in order, are the sorted whole."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(key) < (1 << 24):
+        key.sort()
+        return
+    sample = np.sort(key[:: max(1, len(key) // 100_000)])
+    cuts = np.unique(sample[(np.arange(1, workers) * len(sample)) // workers])
+    parts = []
+    low = None
+    for cut in [*cuts.tolist(), None]:
+        mask = np.ones(len(key), dtype=bool) if low is None else key >= low
+        if cut is not None:
+            mask &= key < cut
+        parts.append(key[mask])
+        del mask
+        low = cut
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(np.ndarray.sort, parts))
+    np.concatenate(parts, out=key)
+
+
+def _inputs(graph: Graph) -> tuple[InputConnector, ...]:
+    result, offset = [], 0
+    for record in graph.connectors:
+        if record.kind == PIN:
+            result.append(InputConnector(record.name, record.size, offset, record.span))
+            offset += record.size
+    return tuple(result)
+
+
+def _outputs(graph: Graph, remap: np.ndarray) -> tuple[OutputConnector, ...]:
+    return tuple(
+        OutputConnector(r.name, remap[r.offset:r.offset + r.size].copy(), r.span)
+        for r in graph.connectors if r.kind == OUT and r.depth == 0)

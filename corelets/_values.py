@@ -1,0 +1,104 @@
+"""The values an elaborating corelet computes with, and the error that carries a diagnostic.
+
+Plain numbers, bools and strings are Python values; arrays (and, inside a connection comprehension,
+the index grids of the loop variables) are numpy arrays. The language's own kinds of value:
+
+* ``Template``: a neuron template, a partial assignment of neuron fields (user-facing names already
+  turned into ``NeuronParams`` fields), each value a scalar, a row of 4, or one value per neuron;
+* ``Port``: an ordered set of connection endpoints (neurons, input pins, connector elements) as an
+  array of node ids, with the roles it may play (source, target, which side of which corelet);
+* ``Instance``: a sub-corelet instance, whose connectors are ports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from corelets.diagnostics import ERROR, Diagnostic
+from corelets.source import Span
+
+
+class ElaborationError(Exception):
+    """Raised inside the elaborator with one diagnostic; collected per statement."""
+
+    def __init__(self, message: str, span: Span | None, hint: str = ""):
+        super().__init__(message)
+        self.diagnostic = Diagnostic(ERROR, message, span, hint)
+
+
+class Poisoned(Exception):
+    """A name whose declaration already failed was used: stop quietly (no second error)."""
+
+
+POISON = object()  # bound to a name whose declaration failed
+
+
+@attrs.frozen(eq=False)
+class Template:
+    """A neuron template: NeuronParams field -> (value, span where it was set)."""
+
+    name: str
+    fields: dict = attrs.field(factory=dict)
+
+    def with_fields(self, name: str, fields: dict) -> "Template":
+        return Template(name, {**self.fields, **fields})
+
+
+# Roles of the endpoints in a port, seen from the corelet whose body uses it.
+NEURONS = "neurons"
+OWN_INPUT = "input"  # an input connector of this corelet
+OWN_OUTPUT = "output"  # an output connector of this corelet
+SUB_INPUT = "instance input"  # an input connector of a sub-corelet instance
+SUB_OUTPUT = "instance output"  # an output connector of a sub-corelet instance
+
+
+@attrs.frozen(eq=False)
+class Port:
+    """Endpoints (``nodes``, node ids of any shape) with their ``roles`` and a name for messages."""
+
+    nodes: np.ndarray
+    roles: frozenset
+    label: str
+
+    @property
+    def width(self) -> int:
+        return int(self.nodes.size)
+
+    @property
+    def shape(self) -> tuple:
+        return self.nodes.shape
+
+
+@attrs.frozen(eq=False)
+class Instance:
+    """A sub-corelet instance: its path, its corelet's name, and its connectors as ports."""
+
+    path: str
+    corelet: str
+    ports: dict
+    span: Span
+
+
+def kind_name(value: Any) -> str:
+    """How a value's type reads in a message: ``int``, ``float[3, 4]``, ``neuron template``..."""
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, Template):
+        return "neuron template"
+    if isinstance(value, Port):
+        return f"connector of width {value.width}"
+    if isinstance(value, Instance):
+        return f"instance of {value.corelet}"
+    if isinstance(value, np.ndarray):
+        base = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(value.dtype.kind, "array")
+        return f"{base}[{', '.join(str(d) for d in value.shape)}]"
+    return type(value).__name__

@@ -1,0 +1,141 @@
+"""The neuron phases of one tick (leak, thresholds, resets, saturation) over a batch of samples.
+
+``NeuronDynamics.step`` follows ``docs/neuron-model.md`` phase by phase on a membrane array ``V``
+shaped (batch, neurons), int64. Neurons whose parameters need random draws (stochastic leak, a
+threshold mask) are handled as small column subsets with per-(sample, neuron) keys computed once per
+run, so a network without them pays nothing for them. Where every neuron shares a mode the phase
+takes a shortcut that gives the same numbers (documented at each shortcut).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chip import TRUENORTH, NeuronParams
+from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_VALUE
+from runtime import random
+
+V_MIN, V_MAX = TRUENORTH.membrane_range
+LEAK_BITS, THRESHOLD_BITS = 8, 17
+
+
+class NeuronDynamics:
+    """Per-run constants of the neuron phases; ``step`` advances the membranes by one tick."""
+
+    def __init__(self, params: NeuronParams, neuron_ids: np.ndarray, seeds: np.ndarray):
+        i64 = np.int64
+        self.alpha = params.threshold.astype(i64)
+        self.beta = params.neg_threshold.astype(i64)
+        self.reset_value = params.reset_value.astype(i64)
+        self.initial = params.initial.astype(i64)
+        self.mode = params.reset_mode.astype(i64)
+        self.saturate = params.neg_mode == NEG_SATURATE
+        self._leak_setup(params, neuron_ids, seeds)
+        self._threshold_setup(params, neuron_ids, seeds)
+        self._reset_setup()
+
+    # -- setup -------------------------------------------------------------------------------
+    def _leak_setup(self, params, neuron_ids, seeds) -> None:
+        leak = params.leak.astype(np.int64)
+        plain = ~params.stochastic_leak & ~params.leak_reversal
+        self.leak_plain = np.where(plain, leak, 0)
+        self.any_leak_plain = bool(self.leak_plain.any())
+        self.reversal_rows = np.flatnonzero(~params.stochastic_leak & params.leak_reversal
+                                            & (leak != 0))
+        self.reversal_leak = leak[self.reversal_rows]
+        # a stochastic leak of 0 never fires (rho < 0 is false): no draw needed
+        rows = np.flatnonzero(params.stochastic_leak & (leak != 0))
+        self.stoch_leak_rows = rows
+        self.stoch_leak_abs = np.abs(leak[rows])
+        self.stoch_leak_sign = np.sign(leak[rows])
+        self.stoch_leak_reversal = params.leak_reversal[rows]
+        self.stoch_leak_keys = random.neuron_keys(seeds[:, None], neuron_ids[rows][None, :])
+
+    def _threshold_setup(self, params, neuron_ids, seeds) -> None:
+        rows = np.flatnonzero(params.threshold_mask > 0)
+        self.mask_rows = rows
+        self.mask = (np.int64(1) << params.threshold_mask[rows].astype(np.int64)) - 1
+        self.mask_keys = random.neuron_keys(seeds[:, None], neuron_ids[rows][None, :])
+        # eta enters the negative threshold only where the negative mode resets (kappa = 0)
+        self.mask_neg = params.neg_mode[rows] == NEG_RESET
+
+    def _reset_setup(self) -> None:
+        self.uniform_mode = int(self.mode[0]) if len(self.mode) and (self.mode == self.mode[0]).all() else None
+        self.mode_value = self.mode == RESET_VALUE
+        self.mode_linear = self.mode == RESET_LINEAR
+        # V = max(V, -beta) equals the negative phase when every neuron saturates and no positive
+        # reset can land below -beta (linear and no-reset leave V >= 0 after a spike).
+        lands_below = self.mode_value & (self.reset_value < -self.beta)
+        self.floor_only = bool(self.saturate.all() and not lands_below.any())
+        self.neg_beta = -self.beta
+
+    # -- one tick ----------------------------------------------------------------------------
+    def step(self, V: np.ndarray, current: np.ndarray | None, tick: int) -> np.ndarray:
+        """Integrate ``current``, leak, threshold, reset; return the spikes (batch, neurons) bool."""
+        if current is not None:
+            V += current
+            np.clip(V, V_MIN, V_MAX, out=V)
+        self._leak(V, tick)
+        eta = self._eta(tick)
+        theta = self._positive_thresholds(V.shape, eta)
+        spikes = V >= theta
+        self._positive_reset(V, spikes, theta)
+        self._negative(V, spikes, eta)
+        return spikes
+
+    def _leak(self, V: np.ndarray, tick: int) -> None:
+        rev, sto = self.reversal_rows, self.stoch_leak_rows
+        if not (self.any_leak_plain or len(rev) or len(sto)):
+            return
+        # every leak term is computed from the V left by integration, before any of it is added
+        rev_step = np.sign(V[:, rev]) * self.reversal_leak if len(rev) else None
+        sto_step = self._stochastic_leak(V, tick) if len(sto) else None
+        if self.any_leak_plain:
+            V += self.leak_plain
+        if rev_step is not None:
+            V[:, rev] += rev_step
+        if sto_step is not None:
+            V[:, sto] += sto_step
+        np.clip(V, V_MIN, V_MAX, out=V)
+
+    def _stochastic_leak(self, V: np.ndarray, tick: int) -> np.ndarray:
+        rho = random.bits(random.tick_keys(self.stoch_leak_keys, tick, random.LEAK), LEAK_BITS)
+        direction = np.where(self.stoch_leak_reversal, np.sign(V[:, self.stoch_leak_rows]), 1)
+        return np.where(rho < self.stoch_leak_abs, self.stoch_leak_sign * direction, 0)
+
+    def _eta(self, tick: int) -> np.ndarray | None:
+        """eta = rho_T AND (2^TM - 1) for the masked neurons (batch, k), or None if there are none."""
+        if not len(self.mask_rows):
+            return None
+        rho = random.bits(random.tick_keys(self.mask_keys, tick, random.THRESHOLD), THRESHOLD_BITS)
+        return rho & self.mask
+
+    def _positive_thresholds(self, shape, eta) -> np.ndarray:
+        if eta is None:
+            return self.alpha
+        theta = np.broadcast_to(self.alpha, shape).copy()
+        theta[:, self.mask_rows] += eta
+        return theta
+
+    def _positive_reset(self, V, spikes, theta) -> None:
+        if self.uniform_mode == RESET_LINEAR:
+            np.subtract(V, theta, out=V, where=spikes)
+        elif self.uniform_mode == RESET_VALUE:
+            np.copyto(V, np.broadcast_to(self.reset_value, V.shape), where=spikes)
+        elif self.uniform_mode is None:
+            np.copyto(V, np.broadcast_to(self.reset_value, V.shape), where=spikes & self.mode_value)
+            np.subtract(V, theta, out=V, where=spikes & self.mode_linear)
+
+    def _negative(self, V, spikes, eta) -> None:
+        if self.floor_only:
+            np.maximum(V, self.neg_beta, out=V)
+            return
+        limit = self.beta
+        if eta is not None and self.mask_neg.any():
+            limit = np.broadcast_to(self.beta, V.shape).copy()
+            limit[:, self.mask_rows] += eta * self.mask_neg
+        below = (V < -limit) & ~spikes
+        np.copyto(V, np.broadcast_to(self.neg_beta, V.shape), where=below & self.saturate)
+        resets = below & ~self.saturate
+        np.copyto(V, np.broadcast_to(-self.reset_value, V.shape), where=resets & self.mode_value)
+        np.add(V, np.broadcast_to(limit, V.shape), out=V, where=resets & self.mode_linear)

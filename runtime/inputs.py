@@ -1,0 +1,88 @@
+"""Input rasters: reading them from ``.npz`` files and checking them against a fabric's connectors.
+
+An input raster for a connector of width W is a 0/1 array shaped ``(ticks_in, W)`` (the same for
+every sample) or ``(batch, ticks_in, W)`` (one per sample), with ``ticks_in <= ticks``; row t is
+integrated in tick t (plus the route's delay - 1). Rows after ``ticks_in`` are silent, and so is a
+connector that is not given at all.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import numpy as np
+
+from runtime.errors import SimulationError
+from runtime.fabric import Fabric
+
+
+def read_input_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` input file, by name."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise SimulationError(f"{path}: not an .npz file (one array per input connector)")
+            return {name: data[name] for name in data.files}
+    except FileNotFoundError:
+        raise SimulationError(f"{path}: no such input file") from None
+    except (OSError, ValueError, zipfile.BadZipFile) as err:
+        raise SimulationError(f"{path}: cannot read input file: {err}") from None
+
+
+def expected_shapes(fabric: Fabric) -> str:
+    """``x: (ticks, 16) or (batch, ticks, 16); y: ...`` for error messages."""
+    if not fabric.inputs:
+        return "this model has no input connectors"
+    return "; ".join(f"'{name}': (ticks, {w}) or (batch, ticks, {w})" for name, w in fabric.inputs)
+
+
+def check_inputs(fabric: Fabric, inputs: dict | None, ticks: int,
+                 batch: int | None) -> dict[str, np.ndarray]:
+    """Inputs checked and normalised to bool ``(batch, ticks_in, width)``, by connector name.
+
+    ``batch=None`` takes the batch from the 3-d inputs (1 if there are none). Raises
+    ``SimulationError`` naming the expected connectors and shapes when something does not match.
+    """
+    inputs = dict(inputs or {})
+    widths = dict(fabric.inputs)
+    unknown = sorted(set(inputs) - set(widths))
+    if unknown:
+        raise SimulationError(f"unknown input connector(s) {', '.join(map(repr, unknown))}; "
+                              f"expected {expected_shapes(fabric)}")
+    arrays = {name: np.asarray(value) for name, value in inputs.items()}
+    batch = _batch_of(arrays, batch, fabric)
+    return {name: _normalise(name, arr, widths[name], ticks, batch, fabric)
+            for name, arr in arrays.items()}
+
+
+def _batch_of(arrays: dict, batch: int | None, fabric: Fabric) -> int:
+    sizes = {arr.shape[0] for arr in arrays.values() if arr.ndim == 3}
+    if batch is None:
+        if len(sizes) > 1:
+            raise SimulationError(f"input batch sizes differ: {sorted(sizes)}; "
+                                  f"expected {expected_shapes(fabric)} with one batch size")
+        return sizes.pop() if sizes else 1
+    if batch < 1:
+        raise SimulationError(f"batch must be at least 1, got {batch}")
+    return batch
+
+
+def _normalise(name, arr, width, ticks, batch, fabric) -> np.ndarray:
+    where, given = f"input '{name}'", tuple(arr.shape)
+    if arr.ndim == 2:
+        arr = arr[None]
+    shape_ok = arr.ndim == 3 and arr.shape[2] == width and arr.shape[0] in (1, batch)
+    if not shape_ok:
+        raise SimulationError(f"{where} has shape {given}; expected "
+                              f"(ticks, {width}) or ({batch}, ticks, {width}) "
+                              f"[all inputs: {expected_shapes(fabric)}]")
+    if arr.shape[1] > ticks:
+        raise SimulationError(f"{where} has {arr.shape[1]} ticks but the run has {ticks}")
+    if arr.dtype != bool:
+        if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+            raise SimulationError(f"{where} has dtype {arr.dtype}; expected 0/1 or bool")
+        if arr.size and not np.isin(arr, (0, 1)).all():
+            bad = arr[~np.isin(arr, (0, 1))].ravel()[0]
+            raise SimulationError(f"{where} holds the value {bad}; a raster holds only 0 and 1")
+    return np.broadcast_to(arr.astype(bool), (batch, arr.shape[1], width))

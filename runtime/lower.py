@@ -1,0 +1,165 @@
+"""Lowering a ``ChipModel`` to the ``Fabric`` the simulator runs.
+
+The fabric keeps only what the chip uses: the used neurons, in (core, neuron) order; the used axons
+(those with a synapse onto a used neuron or the target of a route), in (core, axon) order; one
+synapse per set crossbar bit between them; one route per neuron that targets a core axon; one input
+route per routed input pin. ``model_index_maps`` gives the same orderings back as arrays so that
+per-core statistics (``runtime.stats``) can aggregate fabric counts by core.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from chip import logical_ids
+from runtime.fabric import Fabric
+from runtime.model import ChipModel, ModelError
+
+
+@attrs.frozen(eq=False)
+class IndexMaps:
+    """Where each fabric neuron and axon lives on the chip (arrays in fabric order)."""
+
+    neuron_core: np.ndarray  # (N,) int64
+    neuron_local: np.ndarray  # (N,) int64
+    axon_core: np.ndarray  # (A,) int64
+    axon_local: np.ndarray  # (A,) int64
+
+
+def fabric_from_model(model: ChipModel) -> Fabric:
+    """The flat executable form of a (validated) chip model; see the module docstring."""
+    cores = model.cores
+    maps, syn_core, syn_axon_local, syn_neuron_local = _layout(model)
+    n_per_core = model.profile.neurons_per_core
+    neuron_rows = maps.neuron_core * n_per_core + maps.neuron_local
+    neuron_of = _lookup_table(neuron_rows, cores.n_cores * n_per_core)
+    axon_of = _lookup_table(maps.axon_core * model.profile.axons_per_core + maps.axon_local,
+                            cores.n_cores * model.profile.axons_per_core)
+    a_per_core = model.profile.axons_per_core
+    syn_axon = axon_of[syn_core * a_per_core + syn_axon_local]
+    syn_neuron = neuron_of[syn_core * n_per_core + syn_neuron_local]
+    order = np.lexsort((syn_neuron, syn_axon))
+    routes = _routes(model, maps, axon_of)
+    inputs = _input_routes(model, axon_of)
+    return Fabric(
+        params=cores.params.take(neuron_rows),
+        neuron_ids=_neuron_ids(model, maps),
+        neuron_role=cores.neuron_role[maps.neuron_core, maps.neuron_local].astype(np.int8),
+        paths=tuple(model.paths),
+        name_path=cores.neuron_path[maps.neuron_core, maps.neuron_local].astype(np.int32),
+        name_index=cores.neuron_index[maps.neuron_core, maps.neuron_local].astype(np.int32),
+        axon_type=cores.axon_type[maps.axon_core, maps.axon_local].astype(np.int8),
+        axon_source_id=_axon_source_ids(model, maps),
+        syn_axon=syn_axon[order],
+        syn_neuron=syn_neuron[order],
+        route_neuron=routes[0], route_axon=routes[1], route_delay=routes[2],
+        input_route_pin=inputs[0], input_route_axon=inputs[1], input_route_delay=inputs[2],
+        inputs=tuple((c.name, int(c.width)) for c in model.inputs),
+        outputs=_outputs(model, neuron_of),
+    )
+
+
+def model_index_maps(model: ChipModel) -> IndexMaps:
+    """The fabric order of ``fabric_from_model(model)``: core and local index of each neuron/axon."""
+    return _layout(model)[0]
+
+
+# -- layout ----------------------------------------------------------------------------------
+def _layout(model: ChipModel):
+    """Index maps plus the crossbar synapses (core, axon, neuron) that reach used neurons."""
+    cores = model.cores
+    used_neuron = cores.neuron_path >= 0
+    neuron_core, neuron_local = np.nonzero(used_neuron)
+    syn_core, syn_axon, syn_neuron = _set_bits(cores.crossbar)
+    keep = used_neuron[syn_core, syn_neuron]
+    syn_core, syn_axon, syn_neuron = syn_core[keep], syn_axon[keep], syn_neuron[keep]
+    used_axon = np.zeros(cores.axon_type.shape, bool)
+    used_axon[syn_core, syn_axon] = True
+    routed = used_neuron & (cores.target_core >= 0)
+    used_axon[cores.target_core[routed], cores.target_axon[routed].astype(np.int64)] = True
+    for conn in model.inputs:
+        used_axon[conn.core, conn.axon] = True
+    axon_core, axon_local = np.nonzero(used_axon)
+    maps = IndexMaps(neuron_core.astype(np.int64), neuron_local.astype(np.int64),
+                     axon_core.astype(np.int64), axon_local.astype(np.int64))
+    return maps, syn_core, syn_axon, syn_neuron
+
+
+def _set_bits(crossbar: np.ndarray):
+    """(core, axon, neuron) of every set bit of the packed crossbars, without unpacking them all."""
+    core, axon, byte = np.nonzero(crossbar)
+    bits = np.unpackbits(crossbar[core, axon, byte][:, None], axis=1).astype(bool)
+    which, bit = np.nonzero(bits)
+    return (core[which].astype(np.int64), axon[which].astype(np.int64),
+            byte[which].astype(np.int64) * 8 + bit)
+
+
+def _lookup_table(keys: np.ndarray, size: int) -> np.ndarray:
+    """Array mapping ``keys[i]`` to ``i`` and every other slot to -1."""
+    table = np.full(size, -1, np.int64)
+    table[keys] = np.arange(len(keys))
+    return table
+
+
+# -- names and ids ---------------------------------------------------------------------------
+def _neuron_ids(model: ChipModel, maps: IndexMaps) -> np.ndarray:
+    cores = model.cores
+    path = cores.neuron_path[maps.neuron_core, maps.neuron_local]
+    index = cores.neuron_index[maps.neuron_core, maps.neuron_local]
+    return _ids_by_path(model.paths, path, index)
+
+
+def _axon_source_ids(model: ChipModel, maps: IndexMaps) -> np.ndarray:
+    """Logical id of each axon's source; 0 for an axon without one (its draws are then unkeyed)."""
+    cores = model.cores
+    path = cores.axon_path[maps.axon_core, maps.axon_local]
+    index = cores.axon_index[maps.axon_core, maps.axon_local]
+    return _ids_by_path(model.paths, path, index)
+
+
+def _ids_by_path(paths, path: np.ndarray, index: np.ndarray) -> np.ndarray:
+    ids = np.zeros(len(path), np.uint64)
+    for p in np.unique(path[path >= 0]):
+        rows = path == p
+        ids[rows] = logical_ids(paths[p], index[rows])
+    return ids
+
+
+# -- routes ----------------------------------------------------------------------------------
+def _routes(model: ChipModel, maps: IndexMaps, axon_of: np.ndarray):
+    cores = model.cores
+    target = cores.target_core[maps.neuron_core, maps.neuron_local].astype(np.int64)
+    neurons = np.flatnonzero(target >= 0)
+    target_axon = cores.target_axon[maps.neuron_core[neurons], maps.neuron_local[neurons]]
+    axons = axon_of[target[neurons] * model.profile.axons_per_core + target_axon.astype(np.int64)]
+    delays = cores.delay[maps.neuron_core[neurons], maps.neuron_local[neurons]].astype(np.int32)
+    return neurons.astype(np.int64), axons, delays
+
+
+def _input_routes(model: ChipModel, axon_of: np.ndarray):
+    pins, axons, delays = [], [], []
+    offset = 0
+    for conn in model.inputs:
+        pins.append(np.asarray(conn.pin, np.int64) + offset)
+        axons.append(axon_of[np.asarray(conn.core, np.int64) * model.profile.axons_per_core
+                             + np.asarray(conn.axon, np.int64)])
+        delays.append(np.asarray(conn.delay, np.int32))
+        offset += int(conn.width)
+    if not pins:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
+    return np.concatenate(pins), np.concatenate(axons), np.concatenate(delays)
+
+
+def _outputs(model: ChipModel, neuron_of: np.ndarray):
+    n_per_core = model.profile.neurons_per_core
+    outputs = []
+    for conn in model.outputs:
+        rows = neuron_of[np.asarray(conn.core, np.int64) * n_per_core
+                         + np.asarray(conn.neuron, np.int64)]
+        if (rows < 0).any():
+            pin = int(np.flatnonzero(rows < 0)[0])
+            raise ModelError(f"output '{conn.name}' pin {pin}: core {conn.core[pin]} neuron "
+                             f"{conn.neuron[pin]} is not a used neuron")
+        outputs.append((conn.name, rows))
+    return tuple(outputs)

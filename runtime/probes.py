@@ -1,0 +1,64 @@
+"""Probe patterns: choosing neurons to record by hierarchical name.
+
+A pattern is matched against names ``path[index]`` (``hid.h[3]``). ``*`` matches any run of
+characters; every other character, brackets included, matches itself, so ``hid.h[*]`` is all of
+``hid.h`` and ``lstm.*.h[0]`` is neuron 0 of every ``h`` inside ``lstm``. A pattern without an index
+(``hid.h``) names every neuron of the population. Only original neurons are recorded: a copy or a
+relay the compiler added reports the same spikes as its original and is never listed twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from runtime.errors import SimulationError
+from runtime.fabric import Fabric
+
+ORIGINAL = 0
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """A compiled regex for ``pattern`` where only ``*`` is special."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z",
+                      re.DOTALL)
+
+
+def resolve_probe(fabric: Fabric, pattern: str) -> np.ndarray:
+    """Fabric rows of the original neurons that ``pattern`` names, in (path, index) order."""
+    path_part, index_part = _split(pattern)
+    path_re = glob_regex(path_part)
+    wanted = np.array([bool(path_re.match(p)) for p in fabric.paths] + [False], bool)
+    originals = fabric.neuron_role == ORIGINAL
+    rows = np.flatnonzero(originals & wanted[fabric.name_path])
+    if index_part is not None:
+        rows = rows[_index_matches(fabric.name_index[rows], index_part)]
+    if not rows.size:
+        raise SimulationError(f"probe {pattern!r} matches no neuron; "
+                              f"populations are {_sample_paths(fabric)}")
+    order = np.lexsort((fabric.name_index[rows], fabric.name_path[rows]))
+    return rows[order]
+
+
+def _split(pattern: str) -> tuple[str, str | None]:
+    """``'a.b[3]'`` -> ``('a.b', '3')``; ``'a.b'`` -> ``('a.b', None)``."""
+    if pattern.endswith("]") and "[" in pattern:
+        path, _, index = pattern[:-1].rpartition("[")
+        return path, index
+    return pattern, None
+
+
+def _index_matches(indices: np.ndarray, index_part: str) -> np.ndarray:
+    if index_part == "*":
+        return np.ones(len(indices), bool)
+    if index_part.isdigit():
+        return indices == int(index_part)
+    index_re = glob_regex(index_part)
+    return np.array([bool(index_re.match(str(i))) for i in indices.tolist()], bool)
+
+
+def _sample_paths(fabric: Fabric, limit: int = 8) -> str:
+    paths = list(fabric.paths[:limit])
+    more = f", ... ({len(fabric.paths)} in all)" if len(fabric.paths) > limit else ""
+    return ", ".join(paths) + more if paths else "(none)"

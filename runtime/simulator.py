@@ -1,0 +1,193 @@
+"""``simulate``: run a ``Fabric`` tick by tick over a batch of samples, exactly as the chip would.
+
+One tick t, for all samples and neurons at once (``docs/neuron-model.md`` states the semantics):
+
+1. a state reset if t is in ``reset_at`` (membranes back to their initial value, pending spikes
+   dropped), then input raster row t enters the delay ring buffer (slot t + delay - 1);
+2. the axons active in tick t (ring slot t) are integrated (``runtime._kernel.Synapses``);
+3. leak, thresholds, resets and saturation (``runtime._neurons.NeuronDynamics``);
+4. spikes are recorded and routed into the ring slots t + delay (``runtime._kernel.Routes``).
+
+Sample b of a run with seed S draws with seed S + b, so a sample gives the same spikes alone or in
+a batch. The ring buffer has ``max_delay + 1`` slots, so any delay a fabric carries works.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from runtime._kernel import Routes, Synapses
+from runtime._neurons import NeuronDynamics
+from runtime.errors import SimulationError
+from runtime.fabric import Fabric
+from runtime.inputs import check_inputs
+from runtime.probes import resolve_probe
+from runtime.result import SimResult
+
+PROGRESS_STEPS = 100
+
+
+def simulate(fabric: Fabric, ticks: int, inputs: dict[str, np.ndarray] | None = None, *,
+             seed: int = 0, batch: int | None = None, reset_at: Sequence[int] = (),
+             probes: Sequence[str] = (), trace: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> SimResult:
+    """Run ``fabric`` for ``ticks`` ticks and return what its outputs and probes recorded.
+
+    Parameters
+    ----------
+    inputs : name -> 0/1 array (ticks_in, width) or (batch, ticks_in, width), ticks_in <= ticks.
+    seed : sample b draws its random numbers with seed ``seed + b``.
+    batch : number of samples; by default the batch of the 3-d inputs, else 1.
+    reset_at : ticks at whose start membranes and pending spikes are reset.
+    probes : name patterns (``hid.h[*]``) of neurons whose spikes are recorded.
+    trace : also record the probed neurons' membrane potentials.
+    progress : called as ``progress(ticks_done, ticks)`` about a hundred times over the run.
+    """
+    run = _Run(fabric, _check_ticks(ticks), inputs, seed, batch, reset_at, probes, trace)
+    return run.execute(progress)
+
+
+def _check_ticks(ticks) -> int:
+    if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
+        raise SimulationError(f"ticks must be a whole number >= 0, got {ticks!r}")
+    return int(ticks)
+
+
+def _check_fabric(fabric: Fabric) -> None:
+    """Cheap structural checks, so a malformed fabric fails with a message, not an IndexError."""
+    n, a = fabric.n_neurons, fabric.n_axons
+    for what, arr, size in (("syn_axon", fabric.syn_axon, a), ("syn_neuron", fabric.syn_neuron, n),
+                            ("route_neuron", fabric.route_neuron, n),
+                            ("route_axon", fabric.route_axon, a),
+                            ("input_route_axon", fabric.input_route_axon, a),
+                            ("input_route_pin", fabric.input_route_pin,
+                             sum(w for _, w in fabric.inputs))):
+        if arr.size and (arr.min() < 0 or arr.max() >= size):
+            raise SimulationError(f"fabric: {what} holds {arr.min()}..{arr.max()}, "
+                                  f"expected 0..{size - 1}")
+    for what, arr in (("route_delay", fabric.route_delay),
+                      ("input_route_delay", fabric.input_route_delay)):
+        if arr.size and arr.min() < 1:
+            raise SimulationError(f"fabric: {what} holds {arr.min()}; delays are >= 1")
+
+
+class _Run:
+    """The state of one run: membranes, the delay ring buffer, and the recordings."""
+
+    def __init__(self, fabric, ticks, inputs, seed, batch, reset_at, probes, trace):
+        _check_fabric(fabric)
+        self.fabric, self.ticks, self.seed = fabric, ticks, int(seed)
+        self.raster = self._input_raster(check_inputs(fabric, inputs, ticks, batch), batch)
+        self.batch = self.raster.shape[0]
+        self.resets = self._reset_ticks(reset_at)
+        seeds = (np.arange(self.batch, dtype=np.uint64)
+                 + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
+        order = np.argsort(fabric.axon_type, kind="stable")
+        self.internal = np.empty(fabric.n_axons, np.int64)
+        self.internal[order] = np.arange(fabric.n_axons)
+        type_bounds = np.searchsorted(fabric.axon_type[order], np.arange(5))
+        self.synapses = Synapses(fabric, self.internal, type_bounds, seeds, self.batch)
+        self.routes = Routes(fabric, self.internal)
+        self.neurons = NeuronDynamics(fabric.params, fabric.neuron_ids, seeds)
+        self.V = np.broadcast_to(self.neurons.initial, (self.batch, fabric.n_neurons)).copy()
+        self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
+        self.neuron_spikes = np.zeros(self.batch * fabric.n_neurons, np.int64)
+        self.axon_activity = np.zeros(self.batch * fabric.n_axons, np.int64)
+        self._recording_setup(probes, trace)
+
+    def _input_raster(self, inputs: dict, batch: int | None) -> np.ndarray:
+        """All connectors side by side in pin order: bool (batch, ticks_in, pins)."""
+        fabric = self.fabric
+        if batch is None:
+            batch = next((arr.shape[0] for arr in inputs.values()), 1)
+        ticks_in = max((arr.shape[1] for arr in inputs.values()), default=0)
+        raster = np.zeros((batch, ticks_in, sum(w for _, w in fabric.inputs)), bool)
+        offset = 0
+        for name, width in fabric.inputs:
+            if name in inputs:
+                arr = inputs[name]
+                raster[:, :arr.shape[1], offset:offset + width] = arr
+            offset += width
+        return raster
+
+    def _reset_ticks(self, reset_at) -> frozenset:
+        ticks = [int(t) for t in reset_at]
+        bad = [t for t in ticks if not 0 <= t < max(self.ticks, 1)]
+        if bad:
+            raise SimulationError(f"reset tick {bad[0]} is outside the run (0..{self.ticks - 1})")
+        return frozenset(ticks)
+
+    def _recording_setup(self, probes, trace) -> None:
+        fabric = self.fabric
+        self.output_rows = [(name, rows) for name, rows in fabric.outputs]
+        self.probe_rows = [(pattern, resolve_probe(fabric, pattern)) for pattern in dict.fromkeys(probes)]
+        parts = [rows for _, rows in self.output_rows] + [rows for _, rows in self.probe_rows]
+        self.recorded = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+        self.spike_record = np.zeros((self.batch, self.ticks, len(self.recorded)), bool)
+        probed = [rows for _, rows in self.probe_rows]
+        self.traced = np.concatenate(probed).astype(np.int64) if trace and probed else None
+        if self.traced is not None:
+            self.trace_record = np.zeros((self.batch, self.ticks, len(self.traced)), np.int32)
+
+    # -- the tick loop -----------------------------------------------------------------------
+    def execute(self, progress) -> SimResult:
+        every = max(1, self.ticks // PROGRESS_STEPS)
+        for t in range(self.ticks):
+            self._tick(t)
+            if progress is not None and ((t + 1) % every == 0 or t + 1 == self.ticks):
+                progress(t + 1, self.ticks)
+        return self._result()
+
+    def _tick(self, t: int) -> None:
+        if t in self.resets:
+            self._reset_state()
+        if t < self.raster.shape[1]:
+            self.routes.inject(self.ring, self.raster[:, t, :], t)
+        slot = self.ring[t % len(self.ring)]
+        current, active = self.synapses.integrate(slot, t)
+        if active is None:
+            self.axon_activity += slot.reshape(-1)
+        else:
+            self.axon_activity[active] += 1
+        slot[...] = False
+        spikes = self.neurons.step(self.V, current, t)
+        fired = np.flatnonzero(spikes)
+        self.neuron_spikes[fired] += 1
+        self.routes.deliver(self.ring, fired, t)
+        self._record(t, spikes)
+
+    def _reset_state(self) -> None:
+        self.V[...] = self.neurons.initial
+        self.ring[...] = False
+
+    def _record(self, t: int, spikes: np.ndarray) -> None:
+        if self.recorded.size:
+            self.spike_record[:, t, :] = spikes[:, self.recorded]
+        if self.traced is not None:
+            self.trace_record[:, t, :] = self.V[:, self.traced]
+
+    # -- results -----------------------------------------------------------------------------
+    def _result(self) -> SimResult:
+        fabric = self.fabric
+        outputs, probes, traces, names = {}, {}, {}, {}
+        start = 0
+        for name, rows in self.output_rows:
+            outputs[name] = self.spike_record[:, :, start:start + len(rows)]
+            start += len(rows)
+        trace_start = 0
+        for pattern, rows in self.probe_rows:
+            probes[pattern] = self.spike_record[:, :, start:start + len(rows)]
+            names[pattern] = fabric.neuron_names(rows)
+            start += len(rows)
+            if self.traced is not None:
+                traces[pattern] = self.trace_record[:, :, trace_start:trace_start + len(rows)]
+                trace_start += len(rows)
+        activity = self.axon_activity.reshape(self.batch, -1).sum(axis=0)[self.internal]
+        return SimResult(
+            ticks=self.ticks, batch=self.batch, seed=self.seed, outputs=outputs,
+            counts={name: arr.sum(axis=1, dtype=np.int64) for name, arr in outputs.items()},
+            probes=probes, probe_neurons=names, traces=traces,
+            neuron_spikes=self.neuron_spikes.reshape(self.batch, -1).sum(axis=0),
+            axon_activity=activity)

@@ -1,0 +1,1 @@
+"""The scalar reference simulator and the tests that hold the runtime to docs/neuron-model.md."""
