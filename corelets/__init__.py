@@ -10,10 +10,10 @@ from corelets.diagnostics import Diagnostic, LanguageError
 from corelets.elaborate import elaborate_file, elaborate_source
 from corelets.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
-from corelets.params import parse_param
+from corelets.params import ParamError, parse_param
 from corelets.source import Span
 from corelets import builder  # noqa: E402  (uses the names above)
 
 __all__ = ["Network", "Population", "Connections", "InputConnector", "OutputConnector", "CoreGroup",
-           "Span", "elaborate_file", "elaborate_source", "parse_param", "LanguageError",
-           "Diagnostic", "builder"]
+           "Span", "elaborate_file", "elaborate_source", "parse_param", "ParamError",
+           "LanguageError", "Diagnostic", "builder"]

@@ -14,15 +14,13 @@ so far): indices out of range outside it are not errors, so ``if y + dy < H`` gu
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
 
 from corelets import ast
-from corelets._values import (ElaborationError, Instance, Port, Template, kind_name)
+from corelets._values import ElaborationError, Instance, Port, kind_name
 from corelets.diagnostics import did_you_mean
-from corelets.source import Span
 
 
 def is_int(value: Any) -> bool:

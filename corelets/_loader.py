@@ -52,7 +52,9 @@ def load_program(text: str, filename: str, search_path: Sequence[str] = ()) -> P
     """Parse ``text`` and everything it imports; raise ``LanguageError`` on any error."""
     program = Program()
     dirs = [Path(p) for p in search_path] + [library_path()]
-    _Loader(program, dirs).load(text, filename, stack=(_key(filename),))
+    loader = _Loader(program, dirs)
+    loader.spellings[_key(filename)] = filename
+    loader.load(text, filename, stack=(_key(filename),))
     if program.errors:
         raise LanguageError(program.errors, program.sources)
     return program
@@ -67,6 +69,7 @@ def _key(path: str) -> str:
 class _Loader:
     program: Program
     search_dirs: list
+    spellings: dict = attrs.field(factory=dict)  # _key(path) -> the path as first loaded
 
     def load(self, text: str, filename: str, stack: tuple) -> None:
         program = self.program
@@ -100,6 +103,7 @@ class _Loader:
         path = self._find(use, importer)
         if path is None:
             return {}
+        path = self.spellings.setdefault(_key(path), path)  # one file, one name
         if _key(path) in stack:
             cycle = " -> ".join(Path(p).name for p in stack[stack.index(_key(path)):]) + \
                 f" -> {Path(path).name}"

@@ -66,7 +66,22 @@ def _syntax_diagnostic(err: lark.exceptions.UnexpectedInput, text: str, filename
         return _unexpected_end(text, filename, expected)
     span = _token_span(token, filename)
     shown = str(token).splitlines()[0] if str(token) else token.type
-    return Diagnostic(ERROR, f"unexpected `{shown}`", span, hint=_expected_hint(expected))
+    hint = _expected_hint(expected)
+    if shown == ">" and text[max(token.start_pos - 1, 0)] == "=":
+        hint = "a connection is written `->`"
+    elif shown == "{" and _after_comprehension(text, token.start_pos):
+        hint = ("an `if` right after a comprehension reads as its filter; end the connection "
+                "with `;` to start an `if` statement")
+    return Diagnostic(ERROR, f"unexpected `{shown}`", span, hint=hint)
+
+
+def _after_comprehension(text: str, position: int) -> bool:
+    """Whether the line before ``position`` holds a comprehension (``... for v in a..b``)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    before = text[previous_start:position]
+    return " for " in before and ".." in before and text[line_start:position].lstrip(
+        ).startswith("if")
 
 
 def _unexpected_character(err, text: str, filename: str) -> Diagnostic:
@@ -287,8 +302,15 @@ class _ToAst(Transformer):
         return ast.IfBranch(condition, body, self._span(meta))
 
     def group_decl(self, meta, children):
-        name, members = children
-        return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name))
+        if len(children) == 2:
+            name, members = children
+            return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name))
+        name, index, members, loop = children
+        if loop.var != str(index):
+            raise _TransformError(f"the group is indexed by `{index}` but the loop runs over "
+                                  f"`{loop.var}`", loop.span)
+        return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name),
+                             str(index), loop)
 
     # -- values and expressions
     def template_literal(self, meta, children):

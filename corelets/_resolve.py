@@ -15,14 +15,12 @@ outputs at any level (``out``, aliases). Resolution, all in numpy:
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import attrs
 import numpy as np
 
-from chip import NEURON_FIELDS, ChipProfile, NeuronParams
+from chip import NEURON_FIELDS, NeuronParams
 from corelets.diagnostics import ERROR, WARNING, Diagnostic
 from corelets.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
@@ -99,11 +97,13 @@ class Graph:
 
     def add(self, edges: Edges) -> None:
         if len(edges.src):
+            if edges.dst.max() < BASE:  # into neurons only: half the memory (1e8 edges matter)
+                edges.dst = edges.dst.astype(np.int32)
             self.edges.append(edges)
 
     def drive(self, src: np.ndarray, dst: np.ndarray, span) -> None:
         self.drivers.append(Edges(src, dst, np.full(len(src), -1, np.int8),
-                                  np.zeros(len(src), np.int64), span))
+                                  np.zeros(len(src), np.int32), span))
 
     def group(self, name: str, neurons: np.ndarray, span) -> None:
         self.groups.append(CoreGroup(name, np.asarray(neurons, dtype=np.int64), span))
@@ -119,7 +119,7 @@ class Graph:
 Report = Callable[[Diagnostic], None]
 
 
-def build_network(graph: Graph, top, report: Report, profile: ChipProfile) -> Network | None:
+def build_network(graph: Graph, top, report: Report) -> Network | None:
     """Resolve aliases and build the ``Network``; report errors and return None on failure."""
     kind, depth = graph.node_table("kind"), graph.node_table("depth")
     remap = _resolve_outputs(graph, kind, report)
@@ -129,7 +129,7 @@ def build_network(graph: Graph, top, report: Report, profile: ChipProfile) -> Ne
         _remap_sources(edges, remap)
     _warn_unused_inputs(graph, kind, report)
     main = _eliminate_aliases(graph.edges, depth, kind)
-    connections = _canonical(main, graph, kind, profile)
+    connections = _canonical(main, graph, kind)
     params = NeuronParams(**{name: np.ascontiguousarray(a[:graph.n_neurons])
                              for name, a in graph.params.items()})
     return Network(
@@ -226,6 +226,9 @@ def _eliminate_aliases(blocks: list[Edges], depth: np.ndarray, kind: np.ndarray)
         at_level = is_alias & (alias_depth == level)
         into, rest = [], []
         for block in blocks:
+            if block.dst.dtype == np.int32:  # into neurons only
+                rest.append(block)
+                continue
             hit = (block.dst >= BASE)
             hit[hit] = at_level[block.dst[hit] - BASE]
             if hit.any():
@@ -251,7 +254,7 @@ class _Feeds:
     def __init__(self, into: list[Edges], n_other: int):
         src = np.concatenate([b.src for b in into]) if into else np.zeros(0, np.int64)
         dst = np.concatenate([b.dst for b in into]) if into else np.zeros(0, np.int64)
-        delay = np.concatenate([b.delay for b in into]) if into else np.zeros(0, np.int64)
+        delay = np.concatenate([b.delay for b in into]) if into else np.zeros(0, np.int32)
         order = np.argsort(dst - BASE, kind="stable")
         self.src, self.delay = src[order], delay[order]
         self.count = np.bincount(dst - BASE, minlength=n_other)
@@ -287,93 +290,19 @@ def _pin_numbers(graph: Graph, kind: np.ndarray) -> np.ndarray:
     return numbers
 
 
-def _canonical(blocks: list[Edges], graph: Graph, kind: np.ndarray, profile: ChipProfile
-               ) -> Connections:
+def _canonical(blocks: list[Edges], graph: Graph, kind: np.ndarray) -> Connections:
+    """Number the pins as sources and merge the blocks; the blocks are consumed to save memory."""
     numbers = _pin_numbers(graph, kind)
-    n = graph.n_neurons
-    n_sources = n + int((kind == PIN).sum())
-    for block in blocks:
+    arrays = []
+    while blocks:
+        block = blocks.pop(0)
         pins = block.src >= BASE
         if pins.any():
             block.src = block.src.copy()
             block.src[pins] = numbers[block.src[pins] - BASE]
-    if not blocks:
-        return Connections.canonical([], [], [], [])
-    max_delay = max(int(b.delay.max()) for b in blocks)
-    bits = [_bits(n_sources), _bits(n), 2, _bits(max_delay + 1)]
-    if sum(bits) > 63:
-        return Connections.concat(Connections(b.src, b.dst, b.axon_type, b.delay) for b in blocks)
-    return _canonical_packed(blocks, bits)
-
-
-def _bits(count: int) -> int:
-    """Bits needed for the values 0 .. count-1."""
-    return max(1, int(count - 1).bit_length())
-
-
-def _canonical_packed(blocks: list[Edges], bits: list[int]) -> Connections:
-    """Sort and deduplicate on one int64 key: src | dst | type | delay, packed by bit shifts."""
-    _, dst_bits, type_bits, delay_bits = bits
-    shift_dst, shift_type = type_bits + delay_bits, delay_bits
-    shift_src = dst_bits + shift_dst
-    total = sum(len(b.src) for b in blocks)
-    key = np.empty(total, dtype=np.int64)
-    at = 0
-    while blocks:  # free each block as soon as it is packed
-        b = blocks.pop(0)
-        k = key[at:at + len(b.src)]
-        np.left_shift(b.src, shift_src, out=k)
-        k |= b.dst << shift_dst
-        k |= b.axon_type.astype(np.int64) << shift_type
-        k |= b.delay
-        at += len(b.src)
-        del b, k
-    _sort_in_place(key)
-    if total > 1:
-        keep = np.empty(total, dtype=bool)
-        keep[0] = True
-        np.not_equal(key[1:], key[:-1], out=keep[1:])
-        if not keep.all():
-            key = key[keep]
-        del keep
-    m = len(key)
-    src = np.empty(m, np.int64)
-    dst = np.empty(m, np.int64)
-    axon_type = np.empty(m, np.int8)
-    delay = np.empty(m, np.int32)
-    step = 1 << 22
-    for lo in range(0, m, step):
-        k = key[lo:lo + step]
-        delay[lo:lo + step] = k & ((1 << delay_bits) - 1)
-        axon_type[lo:lo + step] = (k >> shift_type) & ((1 << type_bits) - 1)
-        dst[lo:lo + step] = (k >> shift_dst) & ((1 << dst_bits) - 1)
-        src[lo:lo + step] = k >> shift_src
-    return Connections(src, dst, axon_type, delay)
-
-
-def _sort_in_place(key: np.ndarray) -> None:
-    """``key.sort()``, spread over the CPU cores for large arrays (numpy releases the GIL).
-
-    The keys are split into value ranges at sampled quantiles; each range is sorted in its own
-    thread and the sorted ranges, in order, are the sorted whole."""
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(key) < (1 << 24):
-        key.sort()
-        return
-    sample = np.sort(key[:: max(1, len(key) // 100_000)])
-    cuts = np.unique(sample[(np.arange(1, workers) * len(sample)) // workers])
-    parts = []
-    low = None
-    for cut in [*cuts.tolist(), None]:
-        mask = np.ones(len(key), dtype=bool) if low is None else key >= low
-        if cut is not None:
-            mask &= key < cut
-        parts.append(key[mask])
-        del mask
-        low = cut
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(np.ndarray.sort, parts))
-    np.concatenate(parts, out=key)
+        arrays.append((block.src, block.dst, block.axon_type, block.delay))
+        del block
+    return Connections.merge(arrays)
 
 
 def _inputs(graph: Graph) -> tuple[InputConnector, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from chip import NEURON_FIELDS, ChipProfile
 from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
-from corelets._expressions import as_python, is_array, is_bool, is_int
+from corelets._expressions import as_python, is_array, is_bool
 from corelets._values import ElaborationError, kind_name
 from corelets.diagnostics import did_you_mean
 
@@ -78,7 +78,7 @@ def _choice(name: str, value, span) -> int:
     value = as_python(value)
     if isinstance(value, str) and value in options:
         return options[value]
-    words = " or ".join(f"`{o}`" for o in options)
+    words = ", ".join(f"`{o}`" for o in list(options)[:-1]) + f" or `{list(options)[-1]}`"
     hint = did_you_mean(value, options) if isinstance(value, str) else ""
     raise ElaborationError(f"`{name}` must be {words}, got {value!r}", span, hint)
 
@@ -108,8 +108,9 @@ def _check_range(name: str, array: np.ndarray, low: int, high: int, span) -> Non
         return
     value = int(array[bad].flat[0])
     where = ""
-    if array.ndim and array.size > 1:
-        where = f" (element {np.argwhere(bad)[0].tolist()[0] if array.ndim == 1 else tuple(np.argwhere(bad)[0].tolist())})"
+    if array.size > 1:  # say which element of a row or per-neuron array
+        position = np.argwhere(bad)[0].tolist()
+        where = f" (element {position[0] if len(position) == 1 else tuple(position)})"
     what = "weight" if name == "weights" else name
     raise ElaborationError(f"{what} {value}{where} is outside the chip's range {low}..{high}", span)
 
@@ -132,10 +133,9 @@ def fill_population(tables: dict, start: int, size: int, shape: tuple, fields: d
         value = np.asarray(value)
         per_neuron = value.shape[:value.ndim - len(trailing)]
         if per_neuron not in ((), (size,), shape):
+            user_name = {"reset_mode": "reset"}.get(name, name)
             raise ElaborationError(
-                f"`{name}` has {int(np.prod(per_neuron))} values but `{label}` has {size} neurons",
-                field_span)
+                f"`{user_name}` has {int(np.prod(per_neuron))} values but `{label}` has {size} "
+                "neurons", field_span)
         target[start:start + size] = value.reshape((-1, *trailing)) if per_neuron else value
 
-
-__all__ = ["FIELD_NAMES", "convert_field", "check_field_name", "fill_population", "is_int"]

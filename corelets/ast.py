@@ -239,12 +239,16 @@ class IfStmt:
 
 @attrs.frozen
 class GroupDecl:
-    """``group name = neurons``: a placement hint, these neurons share one core."""
+    """``group name = neurons``: a placement hint, these neurons share one core.
+
+    ``group name[v] = neurons for v in a..b`` declares one group ``name[v]`` per value of v."""
 
     name: str
     members: Expr
     span: Span
     name_span: Span
+    index: str | None = None
+    loop: "Loop | None" = None
 
 
 Stmt = (InputDecl | OutputDecl | NeuronsDecl | Assign | Connection | AssertStmt | IfStmt

@@ -22,7 +22,8 @@ as its span), so the builder and the ``.corelet`` text cannot drift apart::
     happy.connect(word, hid.x); happy.connect(hid.y, out.x); happy.connect(out.y, score)
     net = happy.elaborate(W1=w1, W2=w2)
 
-Expressions: ``cb.var``, ``corelet.param(name)`` and ``corelet.name(name)`` give ``Expr`` objects
+Expressions: ``cb.var(name)`` and ``corelet.param(name)`` (any name visible in the corelet: a
+parameter, a bound dimension, a connector, a population, an instance) give ``Expr`` objects
 that combine with Python operators (``+ - * / // % **``, comparisons, ``&`` for and, ``|`` for or,
 ``~`` for not), indexing and slicing (``x[0:32]``, ``W[i, j]``) and attribute access (``hid.x``);
 plain Python numbers, lists and numpy arrays are constants. ``cb.call(name, *args)`` calls any
@@ -243,9 +244,8 @@ class Corelet:
 
     # -- names
     def param(self, name: str) -> Expr:
+        """A name visible in this corelet's body, as an expression."""
         return Expr(ast.Name(name, _caller_span()))
-
-    name_ref = param
 
     # -- declarations
     def input(self, name: str, *shape) -> Expr:

@@ -23,7 +23,7 @@ import numpy as np
 
 from chip import TRUENORTH, ChipProfile
 from corelets import ast
-from corelets._expressions import Evaluator, as_python, is_array, is_bool, is_int, is_number
+from corelets._expressions import Evaluator, as_python, is_array, is_bool
 from corelets._loader import Definition, Program, load_program
 from corelets._resolve import Edges, Graph, build_network
 from corelets._templates import check_field_name, convert_field, fill_population
@@ -31,6 +31,7 @@ from corelets._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT,
                               ElaborationError, Instance, Poisoned, Port, Template, kind_name)
 from corelets.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
 from corelets.network import Network
+from corelets.source import Span
 
 MAX_DEPTH = 64  # instances nested deeper than this mean a recursion without end
 GRID_CHUNK = 1 << 22  # comprehension grid points evaluated at once
@@ -65,12 +66,14 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
     """Elaborate a loaded program (the entry point the builder shares)."""
     elab = _Elaborator(program, profile)
     definition = elab.pick_top(root, top)
-    elab.elaborate_top(definition, dict(params or {}))
-    elab.raise_errors()
-    network = build_network(elab.graph, definition.node, elab.report, profile)
-    elab.raise_errors()
-    if warnings is not None:
-        warnings.extend(elab.warnings)
+    try:
+        elab.elaborate_top(definition, dict(params or {}))
+        elab.raise_errors()
+        network = build_network(elab.graph, definition.node, elab.report)
+        elab.raise_errors()
+    finally:  # warnings found before an error still reach the caller
+        if warnings is not None:
+            warnings.extend(sorted(elab.warnings, key=Diagnostic.sort_key))
     return network
 
 
@@ -243,9 +246,13 @@ class _Elaborator:
         from corelets._templates import CHOICES
 
         node = setting.value
-        if setting.name in CHOICES and isinstance(node, ast.Name) and \
-                node.id in CHOICES[setting.name]:
-            return node.id  # `reset = linear`: the choice's own name
+        if setting.name in CHOICES and isinstance(node, ast.Name):
+            if node.id in CHOICES[setting.name]:
+                return node.id  # `reset = linear`: the choice's own name
+            try:
+                return scope.evaluator.eval(node)
+            except ElaborationError:  # a misspelt choice, most likely
+                return node.id  # convert_field names the choices
         return scope.evaluator.eval(node)
 
     # -- instances ----------------------------------------------------------------------------
@@ -407,6 +414,10 @@ class _Elaborator:
             source = self._port(stmt.value, scope, "source")
             self._drive_outputs(source, bound, None, stmt, scope, stmt.value.span)
             return
+        if isinstance(bound, Port) and stmt.name in scope.names:
+            raise ElaborationError(f"`{stmt.name}` is already defined", stmt.name_span,
+                                   f"to connect into it, write `{_source_text(stmt.value)} -> "
+                                   f"{stmt.name}`")
         value = stmt.value
         if isinstance(value, ast.Call):
             ref = self._corelet_ref(value, scope)
@@ -448,12 +459,32 @@ class _Elaborator:
         self._run_body(stmt.orelse, scope)
 
     def _group(self, stmt: ast.GroupDecl, scope: _Scope) -> None:
+        if stmt.loop is None:
+            scope.bind(stmt.name, self._group_members(stmt, scope), stmt.name_span)
+            self.graph.group(scope.qualified(stmt.name),
+                             scope.names[stmt.name][0].nodes.ravel(), stmt.span)
+            return
+        loop = stmt.loop
+        start = scope.evaluator.eval_int(loop.start, "a range start")
+        stop = scope.evaluator.eval_int(loop.stop, "a range end")
+        groups = []
+        try:
+            for value in range(start, stop):  # one group per block: a handful, not per neuron
+                scope.loop_vars[loop.var] = value
+                groups.append((value, self._group_members(stmt, scope)))
+        finally:
+            scope.loop_vars.pop(loop.var, None)
+        scope.bind(stmt.name, tuple(port for _, port in groups), stmt.name_span)
+        for value, port in groups:
+            self.graph.group(f"{scope.qualified(stmt.name)}[{value}]", port.nodes.ravel(),
+                             stmt.span)
+
+    def _group_members(self, stmt: ast.GroupDecl, scope: _Scope) -> Port:
         port = self._port(stmt.members, scope, "group")
         if port.roles != {NEURONS}:
             raise ElaborationError("a group holds neurons of this corelet, got a connector",
                                    stmt.members.span)
-        scope.bind(stmt.name, port, stmt.name_span)
-        self.graph.group(scope.qualified(stmt.name), port.nodes.ravel(), stmt.span)
+        return port
 
     # -- connections --------------------------------------------------------------------------
     def _port(self, expr, scope: _Scope, side: str) -> Port:
@@ -477,10 +508,10 @@ class _Elaborator:
             self._drive_outputs(source, target, stmt.delay, stmt, scope, stmt.source.span)
             return
         src, dst = _pair_up(source, target, stmt)
-        axon_type = self._axon_type(stmt, scope, kind, len(src), None)
-        delay = self._delay(stmt, scope, kind, len(src), None)
+        axon_type = self._axon_type(stmt, scope, kind)
+        delay = self._delay(stmt, scope, kind)
         self.graph.add(Edges(src, dst, _full(axon_type, len(src), np.int8, stmt),
-                             _full(delay, len(src), np.int64, stmt), stmt.span))
+                             _full(delay, len(src), np.int32, stmt), stmt.span))
 
     def _drive_outputs(self, source: Port, target: Port, delay, stmt, scope, span) -> None:
         if delay is not None:
@@ -491,10 +522,11 @@ class _Elaborator:
             raise ElaborationError(f"an output connector must come from neurons, "
                                    f"`{source.label}` is an {sorted(bad)[0]}", span)
         if source.width != target.width:
-            raise ElaborationError(_width_message(source, target), stmt.span)
+            raise ElaborationError(_width_message(source, target), stmt.span,
+                                   _widths_hint(source, target))
         self.graph.drive(source.nodes.ravel(), target.nodes.ravel(), stmt.span)
 
-    def _axon_type(self, stmt, scope, kind: str, n: int, grid):
+    def _axon_type(self, stmt, scope, kind: str):
         if stmt.axon_type is None:
             return 0 if kind == "neurons" else -1
         if kind != "neurons":
@@ -506,7 +538,7 @@ class _Elaborator:
         return _checked_ints(value, stmt.axon_type, "axon type", 0, high, scope.evaluator.domain,
                              f"the chip has axon types 0..{high}")
 
-    def _delay(self, stmt, scope, kind: str, n: int, grid):
+    def _delay(self, stmt, scope, kind: str):
         if stmt.delay is None:
             return 1 if kind == "neurons" else 0
         value = scope.evaluator.eval(stmt.delay)
@@ -564,13 +596,20 @@ class _Elaborator:
                                    "(`y = h`), not by comprehensions", stmt.target.span)
         src = _grid_nodes(source, shape, stmt.source)
         dst = _grid_nodes(target, shape, stmt.target)
-        axon_type = self._axon_type(stmt, scope, kind, 0, shape)
-        delay = self._delay(stmt, scope, kind, 0, shape)
-        select = (lambda a: np.broadcast_to(a, shape)[mask]) if mask is not None else \
-            (lambda a: np.broadcast_to(a, shape).ravel())
-        src, dst = select(src), select(dst)
-        self.graph.add(Edges(src, dst, select(np.asarray(axon_type, dtype=np.int8)),
-                             select(np.asarray(delay, dtype=np.int64)), stmt.span))
+        axon_type = self._axon_type(stmt, scope, kind)
+        delay = self._delay(stmt, scope, kind)
+        count = int(np.count_nonzero(mask)) if mask is not None else int(np.prod(shape))
+
+        def select(values, dtype):
+            """The kept grid points of ``values``, in grid order."""
+            values = np.asarray(values, dtype=dtype)
+            if values.size == 1:  # the same for every grid point
+                return np.full(count, values.reshape(()), dtype=dtype)
+            full = np.broadcast_to(values, shape)
+            return full[mask] if mask is not None else full.ravel()
+
+        self.graph.add(Edges(select(src, np.int64), select(dst, np.int64),
+                             select(axon_type, np.int8), select(delay, np.int32), stmt.span))
 
 
 _STATEMENTS = {
@@ -587,9 +626,9 @@ _STATEMENTS = {
 
 def _check_roles(source: Port, target: Port, stmt) -> str:
     """'neurons' (edges into neurons), 'alias' (into instance inputs) or 'output'."""
-    for role, message in ((SUB_INPUT, "is an input of a sub-corelet; it cannot be a source"),):
-        if role in source.roles:
-            raise ElaborationError(f"`{source.label}` {message}", stmt.source.span)
+    if SUB_INPUT in source.roles:
+        raise ElaborationError(f"`{source.label}` is an input of a sub-corelet; it cannot be a "
+                               "source", stmt.source.span)
     if OWN_INPUT in target.roles:
         raise ElaborationError(f"`{target.label}` is an input of this corelet; it is driven from "
                                "outside and cannot be a target", stmt.target.span)
@@ -618,27 +657,30 @@ def _pair_up(source: Port, target: Port, stmt) -> tuple[np.ndarray, np.ndarray]:
     if len(dst) == 1:
         return src, np.repeat(dst, len(src))
     raise ElaborationError(_width_message(source, target), stmt.span,
-                           f"`{source.label}` is {source.width} wide, "
-                           f"`{target.label}` is {target.width} wide")
+                           _widths_hint(source, target))
 
 
 def _width_message(source: Port, target: Port) -> str:
     return f"width mismatch: expected width {target.width}, got {source.width}"
 
 
+def _widths_hint(source: Port, target: Port) -> str:
+    return f"`{source.label}` is {source.width} wide, `{target.label}` is {target.width} wide"
+
+
 def _grid_nodes(port: Port, shape: tuple, expr) -> np.ndarray:
     """The node ids of a port indexed by loop variables: one node per grid point."""
     nodes = port.nodes
-    if nodes.ndim == 0 or nodes.size == 1 and nodes.ndim <= len(shape):
-        return nodes.reshape(()) if nodes.size == 1 else nodes
+    if nodes.size == 1:
+        return nodes.reshape(())
     try:
-        np.broadcast_shapes(nodes.shape, shape)
+        combined = np.broadcast_shapes(nodes.shape, shape)
     except ValueError:
+        combined = None
+    if combined != tuple(shape):
         raise ElaborationError(f"`{port.label}` must pick one element per loop step; it has "
-                               f"shape {list(nodes.shape)}", expr.span) from None
-    if len(np.broadcast_shapes(nodes.shape, shape)) > len(shape):
-        raise ElaborationError(f"`{port.label}` must pick one element per loop step",
-                               expr.span)
+                               f"{port.width} elements", expr.span,
+                               "index it with the loop variables, e.g. `x[i]`")
     return nodes
 
 
@@ -653,7 +695,8 @@ def _checked_ints(value, expr, what: str, low: int, high: int | None, domain, hi
     if domain is not None:
         bad = np.logical_and(bad, domain)
     if np.any(bad):
-        shown = int(np.broadcast_to(array, np.shape(bad))[bad].flat[0]) if np.ndim(bad) else int(array)
+        shown = int(np.broadcast_to(array, np.shape(bad))[bad].flat[0]) if np.ndim(bad) \
+            else int(array)
         if high is None:
             raise ElaborationError(f"{what} {shown} is below {low}", expr.span, hint)
         raise ElaborationError(f"{what} {shown} is outside the allowed range {low}..{high}",
@@ -678,7 +721,11 @@ def _parameters_hint(name: str, names) -> str:
         "its parameters are " + ", ".join(f"`{n}`" for n in names)
 
 
-def _file_start(file: str):
-    from corelets.source import Span
+def _source_text(expr) -> str:
+    from corelets._expressions import unparse
 
+    return unparse(expr)
+
+
+def _file_start(file: str) -> Span:
     return Span(file, 1, 1, 1, 1)

@@ -143,7 +143,8 @@ corelet A() {
     x -> h
     y = h
 }
-""") == ("unknown name `linaer`", 5, 34, "")
+""") == ("`reset` must be `value`, `linear` or `none`, got 'linaer'", 5, 34,
+         "did you mean `linear`?")
 
 
 def test_wrong_string_for_neg_mode():
@@ -552,3 +553,96 @@ def test_language_error_is_a_toolchain_error():
     from chip import ToolchainError
 
     assert issubclass(corelets.LanguageError, ToolchainError)
+
+
+def test_fat_arrow_gets_a_hint():
+    assert first_error("corelet A() {\n    input x[2]\n    x => h\n}\n") == (
+        "unexpected `>`", 3, 8, "a connection is written `->`")
+
+
+def test_assigning_to_neurons_suggests_a_connection():
+    assert first_error("""
+corelet A() {
+    input x
+    output y
+    neurons h = neuron { }
+    h = x
+    y = h
+}
+""") == ("`h` is already defined", 6, 5, "to connect into it, write `x -> h`")
+
+
+def test_output_width_mismatch():
+    assert first_error("""
+corelet A() {
+    input x[2]
+    output y[2]
+    neurons h[2] = neuron { }
+    x -> h
+    y = h[0]
+}
+""") == ("width mismatch: expected width 2, got 1", 7, 5, "`h[0]` is 1 wide, `y` is 2 wide")
+
+
+def test_float_where_an_integer_is_needed():
+    assert first_error("""
+corelet A(v: float = 1.0) {
+    input x
+    output y
+    neurons h = neuron { threshold = v }
+    x -> h
+    y = h
+}
+""") == ("`threshold` must be an integer, got float 1.0", 5, 38, "use int(...) or round(...)")
+
+
+def test_a_sub_corelet_input_is_not_a_source():
+    assert first_error(RELAY + """
+corelet A() {
+    input x
+    output y
+    r = Relay()
+    neurons h = neuron { }
+    r.x -> h
+    y = h
+}
+""")[:3] == ("`r.x` is an input of a sub-corelet; it cannot be a source", 15, 5)
+
+
+def test_if_statement_right_after_a_comprehension_gets_a_hint():
+    assert first_error("""
+corelet A() {
+    input x[2]
+    output y[2]
+    neurons h[2] = neuron { }
+    x[i] -> h[i] for i in 0..2
+    if true { y = h }
+}
+""") == ("unexpected `{`", 7, 13, "an `if` right after a comprehension reads as its filter; "
+         "end the connection with `;` to start an `if` statement")
+
+
+def test_the_semicolon_ends_a_comprehension_before_an_if_statement():
+    net = corelets.elaborate_source("""
+corelet A() {
+    input x[2]
+    output y[2]
+    neurons h[2] = neuron { }
+    x[i] -> h[i] for i in 0..2;
+    if true { y = h }
+}
+""")
+    assert net.output("y").neurons.tolist() == [0, 1]
+
+
+def test_group_index_must_match_its_loop():
+    assert first_error("""
+corelet A() {
+    input x[4]
+    output y[4]
+    neurons h[4] = neuron { }
+    x -> h
+    y = h
+    group g[b] = h[c] for c in 0..4
+}
+""")[:3] == ("the group is indexed by `b` but the loop runs over `c`", 8, 27)

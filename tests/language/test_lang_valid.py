@@ -657,3 +657,29 @@ corelet Top() {
     from chip import logical_ids
 
     assert net.neuron_ids().tolist() == logical_ids("hid.h", np.arange(2)).tolist()
+
+
+def test_fan_in_split_into_core_sized_blocks_with_a_group_per_block():
+    # 600 inputs into 2 neurons: partial sums in blocks of at most AXONS_PER_CORE inputs,
+    # one placement group per block, then the partial sums into the outputs.
+    net = elaborate("""
+corelet WideSum(n: int, m: int) {
+    input x[n]
+    output y[m]
+    blocks = (n + AXONS_PER_CORE - 1) // AXONS_PER_CORE
+    neurons part[blocks, m] = neuron { weights = [1, 0, 0, 0] }
+    neurons total[m] = neuron { weights = [1, 0, 0, 0] }
+    x[b * AXONS_PER_CORE + i] -> part[b, j]
+        for b in 0..blocks, i in 0..AXONS_PER_CORE, j in 0..m if b * AXONS_PER_CORE + i < n
+    part[b, j] -> total[j] for b in 0..blocks, j in 0..m
+    group block[b] = part[b] for b in 0..blocks
+    y = total
+}
+""", n=600, m=2)
+    assert [p.path for p in net.populations] == ["part", "total"]
+    assert net.n_neurons == 3 * 2 + 2
+    assert len(net.connections) == 600 * 2 + 3 * 2
+    assert {g.name: g.neurons.tolist() for g in net.groups} == {
+        "block[0]": [0, 1], "block[1]": [2, 3], "block[2]": [4, 5]}
+    fan_in = np.bincount(net.connections.dst, minlength=net.n_neurons)
+    assert fan_in.tolist() == [256, 256, 256, 256, 88, 88, 3, 3]
