@@ -67,6 +67,7 @@ def main(argv=None) -> None:
     parser.add_argument("--cores", type=int, default=256)
     parser.add_argument("--density", type=float, default=0.2)
     parser.add_argument("--placer", default="packer")
+    parser.add_argument("--input-fanout", default="host", choices=("host", "splitter"))
     parser.add_argument("--out", default=None, help="where to write the model (default: a temp file)")
     args = parser.parse_args(argv)
     seconds = {}
@@ -74,7 +75,7 @@ def main(argv=None) -> None:
     net = layered_network(args.cores, args.density)
     seconds["build"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    comp = compile_network(net, placer=args.placer)
+    comp = compile_network(net, placer=args.placer, input_fanout=args.input_fanout)
     seconds.update(comp.seconds)
     t2 = time.perf_counter()
     text = comp.model.to_json()

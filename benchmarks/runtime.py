@@ -6,9 +6,11 @@ density 0.1, axon types uniform over 0..3, per-neuron weights drawn from {1, -1,
 input spikes with probability ``--rate`` per tick, every other axon is the target of one random
 neuron anywhere on the chip (delay 1, or uniform over 1..``--max-delay``).
 
-Prints one JSON line: cores, neurons, ticks, batch, seconds (the ``simulate`` call), setup_seconds
-(building the workload), neuron_ticks_per_s, synaptic_events_per_s, peak_rss_mb, and the counts
-behind them. ``--profile`` prints the top of a cProfile of the run to stderr.
+Prints one JSON line: cores, neurons, ticks, batch, seconds (the ``simulate`` call, its setup
+included), setup_seconds (building the workload), neuron_ticks_per_s, synaptic_events_per_s,
+peak_rss_mb, steady_neuron_ticks_per_s (the tick loop alone, timed from the first progress
+report), and the counts behind them. ``--profile`` prints the top of a cProfile of the run to
+stderr; ``--blas-threads 1`` keeps BLAS to one thread (see docs/runtime.md).
 
     python benchmarks/runtime.py --cores 1024 --ticks 200 --batch 1
 """
@@ -23,7 +25,12 @@ import sys
 import time
 
 # this file is called runtime.py: drop its folder from the path so ``import runtime`` is the package
-sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+# BLAS reads its thread count when numpy loads, so --blas-threads is applied before the import
+if "--blas-threads" in sys.argv[:-1]:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = \
+        sys.argv[sys.argv.index("--blas-threads") + 1]
 
 import numpy as np  # noqa: E402
 
@@ -82,17 +89,32 @@ def main(argv=None) -> None:
     ap.add_argument("--max-delay", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="BLAS threads for the block-dense products (default: BLAS's own choice); "
+                         "1 is much faster on a machine shared with other busy processes")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
     fabric = build_fabric(args.cores, args.density, args.max_delay, rng)
     raster = rng.random((args.batch, args.ticks, args.cores * INPUT_AXONS), np.float32) < args.rate
     setup = time.perf_counter() - start
-    run = lambda: simulate(fabric, args.ticks, {"in": raster}, seed=args.seed)  # noqa: E731
+    first_report = []  # (ticks done, time) at the first progress report, after simulate's setup
+
+    def progress(done, total):
+        if not first_report:
+            first_report.append((done, time.perf_counter()))
+
+    run = lambda: simulate(fabric, args.ticks, {"in": raster}, seed=args.seed,  # noqa: E731
+                           progress=progress)
     start = time.perf_counter()
     result = _profiled(run) if args.profile else run()
-    seconds = time.perf_counter() - start
-    print(json.dumps(_report(args, fabric, result, seconds, setup)))
+    end = time.perf_counter()
+    report = _report(args, fabric, result, end - start, setup)
+    if first_report and first_report[0][0] < args.ticks:
+        done, then = first_report[0]
+        tick_seconds = (end - then) / (args.ticks - done)
+        report["steady_neuron_ticks_per_s"] = round(fabric.n_neurons * args.batch / tick_seconds)
+    print(json.dumps(report))
 
 
 def _profiled(run):
@@ -113,7 +135,8 @@ def _report(args, fabric: Fabric, result, seconds: float, setup: float) -> dict:
     return {
         "cores": args.cores, "neurons": fabric.n_neurons, "ticks": args.ticks,
         "batch": args.batch, "density": args.density, "rate": args.rate,
-        "max_delay": args.max_delay, "seconds": round(seconds, 3),
+        "max_delay": args.max_delay, "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "seconds": round(seconds, 3),
         "setup_seconds": round(setup, 3),
         "neuron_ticks_per_s": round(neuron_ticks / seconds),
         "synaptic_events_per_s": round(events / seconds),

@@ -24,12 +24,12 @@ import numpy as np
 
 from chip import TRUENORTH, ChipProfile
 from compiler._index import NetIndex, build_index
-from compiler.emit import emit, source_names
+from compiler.emit import emit
 from compiler.errors import PlacementError
 from compiler.fill import Filling
 from compiler.layout import hop_stats
 from compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
-from compiler.placers import PLACERS, get_placer
+from compiler.placers import get_placer
 from corelets import Connections, Network
 from runtime.model import ChipModel
 
@@ -91,12 +91,11 @@ def compile_network(net: Network, *, placer: str = "packer", input_fanout: str =
         (one route per pin; on-chip splitter relays fan it out, adding one tick where the
         connection delay is 1).
     provenance : merged into ``model.provenance`` (e.g. ``{"source": ..., "sha256": ...}``).
-    progress : called as ``progress(stage, done, total)`` before each stage.
+    progress : called as ``progress(stage, done, total)`` before each stage (index, place,
+        legalise, emit) and once at the end (``"done", 4, 4``).
 
     Raises ``PlacementError`` (with ``err.partial``, a ``Compilation`` of what did fit, or ``None``).
     """
-    if input_fanout not in INPUT_FANOUTS:
-        raise PlacementError(f"unknown input fan-out {input_fanout!r} (known: {', '.join(INPUT_FANOUTS)})")
     run = _Run(net, placer, input_fanout, profile, progress)
     try:
         filling, legal = run.place_and_legalise()
@@ -133,6 +132,9 @@ class _Run:
         self.net, self.placer_name, self.input_fanout = net, placer, input_fanout
         self.profile, self.progress = profile, progress
         self.placer = get_placer(placer)
+        if input_fanout not in INPUT_FANOUTS:
+            raise PlacementError(f"unknown input fan-out {input_fanout!r} "
+                                 f"(known: {', '.join(INPUT_FANOUTS)})")
         self.seconds: dict[str, float] = {}
 
     def _stage(self, name: str) -> None:
@@ -157,8 +159,14 @@ class _Run:
         self._done()
         return filling, legal
 
-    def _cores_after_legalising(self, filling: Filling) -> int:
-        return legalise(self.index, self.profile, filling, self.input_fanout).n_cores
+    def _cores_after_legalising(self, filling: Filling) -> tuple[int, int]:
+        """The packer's score of a candidate placement: (cores, demands delayed); one that cannot
+        be legalised loses."""
+        try:
+            legal = legalise(self.index, self.profile, filling, self.input_fanout)
+        except PlacementError:
+            return (np.iinfo(np.int64).max, 0)
+        return (legal.n_cores, int((legal.demand_latency > 0).sum()))
 
     def emit(self, filling: Filling, legal: Legal, seed: int, provenance: dict | None) -> Compilation:
         self._stage("emit")
@@ -173,6 +181,8 @@ class _Run:
                                    placed.target_core[to_core])
         record["populations"] = population_usage(self.index, placed)
         self._done()
+        if self.progress is not None:
+            self.progress("done", len(self.STAGES), len(self.STAGES))
         return Compilation(emitted.model, retimed, _placement(self.index, placed), latency, self.net,
                            dict(self.seconds))
 
@@ -201,12 +211,11 @@ def check_fan_in(index: NetIndex, profile: ChipProfile) -> None:
         lines.append(f"{where}neuron {net.neuron_name(int(n))} of corelet {corelet!r} needs "
                      f"{int(index.in_degree[n])} distinct input axons; a core has {limit}")
     more = f"\n  ... and {len(over) - 5} more neurons" if len(over) > 5 else ""
-    err = PlacementError(
+    raise PlacementError(
         "\n".join(lines) + more + "\n  hint: a neuron fires at most once per tick, so its fan-in "
         "cannot be split by the compiler; split it inside the corelet into partial sums over at most "
-        f"{limit} inputs each (AXONS_PER_CORE), as the IC module of the spike-based LSTM does")
-    err.over_fan_in = over
-    raise err
+        f"{limit} inputs each (AXONS_PER_CORE), as the IC module of the spike-based LSTM does",
+        kind="fan_in", neurons=over)
 
 
 def connection_latency(index: NetIndex, filling: Filling, legal: Legal) -> np.ndarray:
@@ -306,14 +315,13 @@ def _partial(net: Network, err: PlacementError, **options) -> Compilation | None
 
 
 def _without_problem(net: Network, err: PlacementError, profile: ChipProfile):
-    over = getattr(err, "over_fan_in", None)
-    if over is not None:  # drop the inputs of the neurons whose fan-in is too large
+    if err.kind == "fan_in":  # drop the inputs of the neurons whose fan-in is too large
         c = net.connections
-        keep = ~np.isin(c.dst, over)
+        keep = ~np.isin(c.dst, err.neurons)
         conns = Connections(c.src[keep], c.dst[keep], c.axon_type[keep], c.delay[keep])
         return attrs.evolve(net, connections=conns), profile
-    if "core-sharing group" in str(err):  # place without the hints
+    if err.kind == "group":  # place without the core-sharing hints
         return attrs.evolve(net, groups=()), profile
-    if "chips" in str(err):  # lay the same placement out on as many chips as it needs
+    if err.kind == "chips":  # the same placement, on as many chips as it needs
         return net, attrs.evolve(profile, max_chips=profile.max_chips * 64)
     return None

@@ -14,7 +14,7 @@ from chip import ChipProfile, NeuronParams
 from compiler._index import NetIndex
 from compiler.fill import Filling
 from compiler.layout import coordinates, core_order
-from compiler.legalise import COPY, RELAY, Legal
+from compiler.legalise import COPY, ORIGINAL, RELAY, Legal
 from runtime.model import NO_TARGET, OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
 
 RELAY_PARAMS = dict(weights=[1, 1, 1, 1], threshold=1, reset_mode=0, reset_value=0, leak=0,
@@ -42,14 +42,15 @@ def emit(index: NetIndex, profile: ChipProfile, filling: Filling, legal: Legal, 
     _fill_axons(cores, index, legal)
     _fill_crossbars(cores, index, filling, legal, renumber)
     paths = tuple(p.path for p in net.populations) + tuple(c.name for c in net.inputs)
-    model = ChipModel(profile, cores, paths, _inputs(net, legal), _outputs(net, legal, profile),
-                      seed, provenance)
+    model = ChipModel(profile, cores, paths, _inputs(net, legal), _outputs(net, legal), seed,
+                      provenance)
     return Emitted(model, renumber, legal)
 
 
 def _renumbered(legal: Legal, new: np.ndarray) -> Legal:
     tc = legal.target_core
-    return attrs.evolve(legal, core=new[legal.core], target_core=np.where(tc >= 0, new[np.maximum(tc, 0)], tc),
+    return attrs.evolve(legal, core=new[legal.core],
+                        target_core=np.where(tc >= 0, new[np.maximum(tc, 0)], tc),
                         axon_core=new[legal.axon_core], route_core=new[legal.route_core],
                         demand_core=new[legal.demand_core])
 
@@ -111,7 +112,7 @@ def _fill_crossbars(cores: Cores, index: NetIndex, filling: Filling, legal: Lega
     copies = _by_core(legal.core, legal.role == COPY, legal.n_cores)
     relays = _by_core(legal.core, legal.role == RELAY, legal.n_cores)
     orig_slot = np.empty(index.n_neurons, np.int64)
-    originals = legal.role == 0
+    originals = legal.role == ORIGINAL
     orig_slot[legal.source[originals]] = legal.slot[originals]
     relay_axon = legal.read_axon
     for old in range(legal.n_cores):
@@ -147,7 +148,7 @@ def _inputs(net, legal: Legal) -> tuple[ChipInput, ...]:
     return tuple(out)
 
 
-def _outputs(net, legal: Legal, profile: ChipProfile) -> tuple[ChipOutput, ...]:
+def _outputs(net, legal: Legal) -> tuple[ChipOutput, ...]:
     at_output = legal.target_core == OUTPUT
     where_core = np.full(net.n_neurons, NO_TARGET, np.int64)
     where_slot = np.zeros(net.n_neurons, np.int64)

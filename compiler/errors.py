@@ -12,6 +12,8 @@ from chip import ToolchainError
 class PlacementError(ToolchainError):
     """A placement or legalisation failure the user can fix; ``partial`` is what did fit."""
 
-    def __init__(self, message: str, partial=None):
+    def __init__(self, message: str, partial=None, *, kind: str = "other", neurons=None):
         super().__init__(message)
         self.partial = partial
+        self.kind = kind  # "fan_in", "group", "chips" or "other": what the partial result leaves out
+        self.neurons = neurons  # for "fan_in": the neurons whose inputs do not fit

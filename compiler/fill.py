@@ -53,12 +53,14 @@ class Filling:
 
 
 def fill(index: NetIndex, profile: ChipProfile, order: np.ndarray, cost: np.ndarray,
-         cut_ok: np.ndarray | None = None, must_cut: np.ndarray | None = None) -> Filling:
+         cut_ok: np.ndarray | None = None, must_cut: np.ndarray | None = None,
+         min_cost: np.ndarray | None = None) -> Filling:
     """Cut ``order`` into cores (see the module docstring).
 
     ``cut_ok[p]``: a core may start at position p (False inside a core-sharing group);
-    ``must_cut[p]``: a core must start at position p. Raises ``Unfit`` when an item that starts a
-    fresh core does not fit it.
+    ``must_cut[p]``: a core must start at position p. A group that does not fit a fresh core under
+    ``cost`` still gets one to itself when it fits under ``min_cost`` (the slots it cannot do without;
+    legalisation turns the copies that do not fit into relays). Raises ``Unfit`` otherwise.
     """
     n = len(order)
     cut_ok = np.ones(n + 1, bool) if cut_ok is None else cut_ok
@@ -75,11 +77,16 @@ def fill(index: NetIndex, profile: ChipProfile, order: np.ndarray, cost: np.ndar
         slots = np.cumsum(cost[window])
         k = min(int(np.searchsorted(axons, profile.axons_per_core, side="right")),
                 int(np.searchsorted(slots, profile.neurons_per_core, side="right")))
-        if k < len(window):
+        if p + k < n:  # the next core starts at p + k: never inside a group
             k = _last_cut(cut_ok, p, k)
             if k == 0:
-                group_end = _group_end(cut_ok, p, n)
-                raise Unfit(p, *_group_size(index, order[p:group_end], cost))
+                k = _group_end(cut_ok, p, n) - p
+                group = order[p:p + k]
+                axons, slots = _group_size(index, group, cost if min_cost is None else min_cost)
+                if axons > profile.axons_per_core or slots > profile.neurons_per_core:
+                    raise Unfit(p, axons, slots)
+                keys, pos = index.in_keys(group)
+                first = walker.first_use(keys, pos)
         key_parts.append(keys[first & (pos < k)])
         p += k
         starts.append(p)

@@ -127,21 +127,31 @@ class _Demands:
 def _settle_copies(index, profile, filling, demands, relayed) -> np.ndarray:
     """Turn copies into relays (in place on ``relayed``) on cores whose slots overflow.
 
-    Returns the free neuron slots per placed core afterwards.
+    Returns the free neuron slots per placed core afterwards. Work is per overflowing core, on the
+    demands of the sources placed there only.
     """
     limit = profile.neurons_per_core
     slots = _slots(index, demands, relayed, limit)
     core_load = np.bincount(filling.core_of, weights=slots, minlength=filling.n_cores).astype(np.int64)
-    for core in np.flatnonzero(core_load > limit):
+    overfull = np.flatnonzero(core_load > limit)
+    if not len(overfull):
+        return limit - core_load
+    src_core = np.where(demands.from_pin, -1, filling.core_of[np.minimum(demands.src, index.n_neurons - 1)])
+    by_core = np.argsort(src_core, kind="stable")
+    bounds = np.searchsorted(src_core[by_core], np.arange(filling.n_cores + 1))
+    local_of = np.zeros(index.n_neurons, np.int64)
+    on_time = demands.must_be_on_time()
+    for core in overfull:
+        core_demands = _CoreDemands(index, demands, relayed, on_time, filling.neurons_of(core),
+                                    by_core[bounds[core]:bounds[core + 1]], local_of, limit)
         for tier in (1, 2):  # first latency-free conversions (delay >= 2), then the rest
-            excess = int(core_load[core]) - limit
-            if excess <= 0:
+            if core_demands.load() <= limit:
                 break
-            _convert(index, demands, relayed, filling.neurons_of(core), excess, tier)
-            core_load[core] = int(_slots(index, demands, relayed, limit)[filling.neurons_of(core)].sum())
+            core_demands.convert(core_demands.load() - limit, tier)
+        core_load[core] = core_demands.load()
         if core_load[core] > limit:
-            names = index.net.neuron_name(int(filling.neurons_of(core)[0]))
-            raise PlacementError(f"core {core} (from {names}) needs {core_load[core]} neuron slots "
+            name = index.net.neuron_name(int(filling.neurons_of(core)[0]))
+            raise PlacementError(f"core {core} (from {name}) needs {core_load[core]} neuron slots "
                                  f"for its neurons and their outputs; a core has {limit}")
     return limit - core_load
 
@@ -156,22 +166,37 @@ def _slots(index, demands, relayed, limit) -> np.ndarray:
     return np.maximum(1, copies + index.is_output + feeders)
 
 
-def _convert(index, demands, relayed, neurons, excess, tier) -> None:
-    """Relay the copy demands of the neurons that save most slots, until ``excess`` is covered."""
-    n = index.n_neurons
-    mine = np.zeros(n + 1, bool)
-    mine[neurons] = True
-    src = np.where(demands.from_pin, n, demands.src)
-    eligible = mine[src] & ~relayed & ((demands.delay >= 2) if tier == 1 else ~demands.must_be_on_time())
-    count = np.bincount(src[eligible], minlength=n + 1)[:n]
-    had_hub = np.bincount(src[relayed & mine[src]], minlength=n + 1)[:n] > 0
-    saving = count - np.where(had_hub, 0, 1)
-    order = np.argsort(-saving, kind="stable")
-    order = order[saving[order] > 0]
-    take = order[:int(np.searchsorted(np.cumsum(saving[order]), excess)) + 1]
-    chosen = np.zeros(n + 1, bool)
-    chosen[take] = True
-    relayed |= eligible & chosen[src]
+class _CoreDemands:
+    """The demands of the sources on one core, and the choice between copies and relays there."""
+
+    def __init__(self, index, demands, relayed, on_time, neurons, ids, local_of, limit):
+        local_of[neurons] = np.arange(len(neurons))
+        self.local = local_of[demands.src[ids]]
+        self.ids, self.k, self.limit = ids, len(neurons), limit
+        self.relayed = relayed  # shared with the caller: conversions land there
+        self.delay = demands.delay[ids]
+        self.on_time = on_time[ids]
+        self.outputs = index.is_output[neurons].astype(np.int64)
+
+    def load(self) -> int:
+        relayed = self.relayed[self.ids]
+        copies = np.bincount(self.local[~relayed], minlength=self.k)
+        relays = np.bincount(self.local[relayed], minlength=self.k)
+        return int(np.maximum(1, copies + self.outputs + -(-relays // self.limit)).sum())
+
+    def convert(self, excess: int, tier: int) -> None:
+        """Relay the copy demands of the neurons that save most slots, until ``excess`` is covered."""
+        relayed = self.relayed[self.ids]
+        eligible = ~relayed & ((self.delay >= 2) if tier == 1 else ~self.on_time)
+        count = np.bincount(self.local[eligible], minlength=self.k)
+        had_hub = np.bincount(self.local[relayed], minlength=self.k) > 0
+        saving = count - np.where(had_hub, 0, 1)
+        order = np.argsort(-saving, kind="stable")
+        order = order[saving[order] > 0]
+        take = order[:int(np.searchsorted(np.cumsum(saving[order]), excess)) + 1]
+        chosen = np.zeros(self.k, bool)
+        chosen[take] = True
+        self.relayed[self.ids[eligible & chosen[self.local]]] = True
 
 
 # -- relay trees -------------------------------------------------------------------------------
@@ -241,47 +266,43 @@ class _Assembler:
         self.slots_free = slots_free
 
     def assemble(self) -> Legal:
-        index, d, hubs = self.index, self.demands, self.hubs
-        n = index.n_neurons
         hub_core, hub_axon, n_cores = self._place_hubs()
-        row_hub = np.asarray(hubs.row_hub, np.int64)
-        row_kind = np.asarray(hubs.row_kind, np.int64)
-        row_target = np.asarray(hubs.row_target, np.int64)
-        row_delay = np.asarray(hubs.row_delay, np.int64)
-        feeder_kind = np.asarray(hubs.feeder_kind, object)
-        feeder = np.asarray(hubs.feeder, np.int64) if hubs.feeder else np.zeros(0, np.int64)
-        hub_source = np.asarray(hubs.source, np.int64)
-        hub_d_in = np.asarray(hubs.d_in, np.int64)
-        from_source = feeder_kind == "source"
+        hubs = _HubArrays.of(self.hubs, hub_core, hub_axon)
+        neurons = self._neuron_instances(*self._neuron_drives(hubs))
+        return self._legal(n_cores, neurons, self._relays(hubs), hubs, self._routes(hubs))
 
-        # drives of neuron sources: outputs, copy demands, hub feeders (in this order)
-        copy_demand = ~d.from_pin & ~self.relayed
-        outputs = np.flatnonzero(index.is_output)
-        fed = np.flatnonzero(from_source & (hub_source < n))
-        drive_src = np.concatenate([outputs, d.src[copy_demand], hub_source[fed]])
-        drive_core = np.concatenate([np.full(len(outputs), OUTPUT), d.core[copy_demand], hub_core[fed]])
-        drive_axon = np.concatenate([np.zeros(len(outputs), np.int64), d.axon[copy_demand],
-                                     hub_axon[fed]])
-        drive_delay = np.concatenate([np.ones(len(outputs), np.int64), d.delay[copy_demand],
-                                      hub_d_in[fed]])
-        neurons = self._neuron_instances(drive_src, drive_core, drive_axon, drive_delay)
+    def _neuron_drives(self, hubs: "_HubArrays"):
+        """(source, core, axon, delay) of every target a neuron must drive: its output pin, its
+        copy demands and the hubs it feeds, in this order (the first becomes the original)."""
+        d, n = self.demands, self.index.n_neurons
+        copy = ~d.from_pin & ~self.relayed
+        outputs = np.flatnonzero(self.index.is_output)
+        fed = np.flatnonzero(hubs.fed_by_source & (hubs.source < n))
+        return (np.concatenate([outputs, d.src[copy], hubs.source[fed]]),
+                np.concatenate([np.full(len(outputs), OUTPUT), d.core[copy], hubs.core[fed]]),
+                np.concatenate([np.zeros(len(outputs), np.int64), d.axon[copy], hubs.axon[fed]]),
+                np.concatenate([np.ones(len(outputs), np.int64), d.delay[copy], hubs.d_in[fed]]))
 
-        # relay instances: one per hub row
-        to_hub = row_kind == _TO_HUB
-        tgt_core = np.where(to_hub, hub_core[np.where(to_hub, row_target, 0)],
-                            d.core[np.where(to_hub, 0, row_target)] if len(d) else 0)
-        tgt_axon = np.where(to_hub, hub_axon[np.where(to_hub, row_target, 0)],
-                            d.axon[np.where(to_hub, 0, row_target)] if len(d) else 0)
-        relay = (hub_core[row_hub], hub_source[row_hub], tgt_core, tgt_axon, row_delay, hub_axon[row_hub])
+    def _relays(self, hubs: "_HubArrays"):
+        """(core, source, target core, target axon, delay, hub axon read) of every relay neuron."""
+        d = self.demands
+        to_hub = hubs.row_kind == _TO_HUB
+        hub_target = np.where(to_hub, hubs.row_target, 0)
+        demand_target = np.where(to_hub, 0, hubs.row_target)
+        tgt_core = np.where(to_hub, hubs.core[hub_target], d.core[demand_target] if len(d) else 0)
+        tgt_axon = np.where(to_hub, hubs.axon[hub_target], d.axon[demand_target] if len(d) else 0)
+        return (hubs.core[hubs.row_hub], hubs.source[hubs.row_hub], tgt_core, tgt_axon,
+                hubs.row_delay, hubs.axon[hubs.row_hub])
 
-        # input routes: pin demands not relayed, and hubs fed by the host
-        pin_demand = d.from_pin & ~self.relayed
-        pin_fed = np.flatnonzero(from_source & (hub_source >= n))
-        routes = (np.concatenate([d.src[pin_demand], hub_source[pin_fed]]) - n,
-                  np.concatenate([d.core[pin_demand], hub_core[pin_fed]]),
-                  np.concatenate([d.axon[pin_demand], hub_axon[pin_fed]]),
-                  np.concatenate([d.delay[pin_demand], hub_d_in[pin_fed]]))
-        return self._legal(n_cores, neurons, relay, hub_core, hub_axon, hub_source, routes)
+    def _routes(self, hubs: "_HubArrays"):
+        """(pin, core, axon, delay) of the input routes: direct pin demands and host-fed hubs."""
+        d, n = self.demands, self.index.n_neurons
+        direct = d.from_pin & ~self.relayed
+        fed = np.flatnonzero(hubs.fed_by_source & (hubs.source >= n))
+        return (np.concatenate([d.src[direct], hubs.source[fed]]) - n,
+                np.concatenate([d.core[direct], hubs.core[fed]]),
+                np.concatenate([d.axon[direct], hubs.axon[fed]]),
+                np.concatenate([d.delay[direct], hubs.d_in[fed]]))
 
     def _place_hubs(self) -> tuple[np.ndarray, np.ndarray, int]:
         """First fit of hubs (largest first) into spare room, then into new relay cores."""
@@ -329,7 +350,7 @@ class _Assembler:
                   axon[~first], delay[~first])
         return originals, copies
 
-    def _legal(self, n_cores, neurons, relay, hub_core, hub_axon, hub_source, routes) -> Legal:
+    def _legal(self, n_cores, neurons, relay, hubs: "_HubArrays", routes) -> Legal:
         originals, copies = neurons
         f, p, d = self.filling, self.profile, self.demands
         base = np.zeros(n_cores, np.int64)
@@ -344,7 +365,6 @@ class _Assembler:
             raise PlacementError(f"core {bad} needs more than {p.neurons_per_core} neurons after "
                                  "legalisation (copies and relays)")
         m_relay = len(relay[0])
-        from_pin_hub = hub_source >= self.index.n_neurons
         return Legal(
             n_cores=n_cores, core=core, slot=slot,
             source=np.concatenate([originals[2], copies[2], relay[1]]),
@@ -353,14 +373,37 @@ class _Assembler:
             target_axon=np.concatenate([originals[5], copies[5], relay[3]]),
             delay=np.concatenate([originals[6], copies[6], relay[4]]),
             read_axon=np.concatenate([np.full(len(originals[0]) + len(copies[0]), -1), relay[5]]),
-            axon_core=np.concatenate([d.core, hub_core]),
-            axon_index=np.concatenate([d.axon, hub_axon]),
-            axon_source=np.concatenate([d.src, hub_source]),
-            axon_type=np.concatenate([d.type, np.zeros(len(hub_core), np.int64)]),
+            axon_core=np.concatenate([d.core, hubs.core]),
+            axon_index=np.concatenate([d.axon, hubs.axon]),
+            axon_source=np.concatenate([d.src, hubs.source]),
+            axon_type=np.concatenate([d.type, np.zeros(len(hubs.core), np.int64)]),
             route_pin=routes[0], route_core=routes[1], route_axon=routes[2], route_delay=routes[3],
             demand_core=d.core, demand_axon=d.axon, demand_key=d.key,
             demand_latency=self.hubs.latency, demand_relayed=self.relayed,
-            hubs=len(hub_core), splitters=int(from_pin_hub.sum()))
+            hubs=len(hubs.core), splitters=int((hubs.source >= self.index.n_neurons).sum()))
+
+
+@attrs.frozen(eq=False)
+class _HubArrays:
+    """The hubs as arrays, with the core and axon each was placed on."""
+
+    core: np.ndarray
+    axon: np.ndarray
+    source: np.ndarray
+    d_in: np.ndarray
+    fed_by_source: np.ndarray  # fed by a copy of the source or a host route (not by a relay)
+    row_hub: np.ndarray
+    row_kind: np.ndarray
+    row_target: np.ndarray
+    row_delay: np.ndarray
+
+    @classmethod
+    def of(cls, hubs: _Hubs, core: np.ndarray, axon: np.ndarray) -> "_HubArrays":
+        ints = lambda values: np.asarray(values, np.int64).reshape(-1)  # noqa: E731
+        return cls(core, axon, ints(hubs.source), ints(hubs.d_in),
+                   np.asarray([k == "source" for k in hubs.feeder_kind], bool).reshape(-1),
+                   ints(hubs.row_hub), ints(hubs.row_kind), ints(hubs.row_target),
+                   ints(hubs.row_delay))
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:

@@ -11,8 +11,10 @@
   inputs, so each core collects one slice of the input axons with the neurons that read it.
 * ``"packer"`` (default) - corelet-aware: populations in data-flow order with the populations of one
   corelet instance kept together, neurons with common inputs made adjacent so they share axons, and
-  copy counts settled by iteration (see ``docs/compiler.md``). It also evaluates the Algorithm 1 and
-  2 orders and keeps whichever needs the fewest cores, so it never does worse than either.
+  copy counts settled by iteration (see ``docs/compiler.md``). On networks of up to
+  ``PORTFOLIO_LIMIT`` neurons that its own order does not pack to the lower bound, it also tries an
+  affinity order and the Algorithm 1 and 2 placements and keeps whichever needs the fewest cores
+  after legalisation, so it never does worse than either there.
 
 The copy count of a neuron (its number of distinct targets) depends on where its targets land. The
 first fill uses a lower bound (distinct (type, delay) of its connections, plus one for an output);
@@ -35,6 +37,7 @@ from compiler.errors import PlacementError
 from compiler.fill import Filling, Unfit, fill
 
 SETTLE_ROUNDS = 4
+PORTFOLIO_LIMIT = 1 << 16  # neurons; above this the packer does not try the other orders
 
 
 # -- the three placers ---------------------------------------------------------------------------
@@ -54,13 +57,16 @@ def alg2(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
 def packer(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
     """The corelet-aware packer (see the module docstring).
 
-    ``score(filling)`` gives the cores a filling finally needs (relay cores included); by default
-    an estimate from the overflowing copy slots.
+    ``score(filling)`` gives (cores a filling finally needs, relay cores included; demands it
+    delays): fewest cores first, then least latency. By default an estimate from the overflowing
+    copy slots.
     """
-    score = score or (lambda filling: _cores_needed(index, profile, filling))
+    score = score or (lambda filling: (_cores_needed(index, profile, filling), 0))
     best = _settled(index, profile, packer_order(index))
+    if index.n_neurons > PORTFOLIO_LIMIT:
+        return best
     best_cores = score(best)
-    if best_cores <= lower_bound(index, profile, best):
+    if best_cores <= (lower_bound(index, profile), 0):
         return best
     candidates = [lambda: alg1(index, profile), lambda: alg2(index, profile),
                   lambda: _settled(index, profile, np.arange(index.n_neurons))]
@@ -74,6 +80,7 @@ def packer(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
     return best
 
 
+# name -> placer(index, profile, score=None) -> Filling; ``score`` is used by the packer only
 PLACERS: dict[str, Callable[..., Filling]] = {
     "packer": packer, "alg1": alg1, "alg2": alg2}
 
@@ -92,6 +99,12 @@ def estimated_cost(index: NetIndex, profile: ChipProfile) -> np.ndarray:
     return np.clip(cost, 1, profile.neurons_per_core)
 
 
+def minimal_cost(index: NetIndex, profile: ChipProfile) -> np.ndarray:
+    """Slots a neuron cannot do without: itself, and one more when it is an output with targets
+    (its other targets can all be served by one relay hub)."""
+    return np.clip(1 + (index.is_output & (index.out_kinds > 0)), 1, profile.neurons_per_core)
+
+
 def exact_cost(index: NetIndex, profile: ChipProfile, filling: Filling) -> np.ndarray:
     """Neuron slots per neuron for the placement ``filling``: one per distinct target axon."""
     n = index.n_neurons
@@ -106,9 +119,10 @@ def core_slots(filling: Filling, cost: np.ndarray) -> np.ndarray:
         np.zeros(0, np.int64)
 
 
-def lower_bound(index: NetIndex, profile: ChipProfile, filling: Filling) -> int:
-    """No placement can use fewer cores than the slots of its neurons need."""
-    total = int(exact_cost(index, profile, filling).sum())
+def lower_bound(index: NetIndex, profile: ChipProfile) -> int:
+    """No placement can use fewer cores than its neurons' slots need (each at least its lower
+    bound on targets)."""
+    total = int(estimated_cost(index, profile).sum())
     return -(-total // profile.neurons_per_core)
 
 
@@ -279,7 +293,7 @@ def _fill_grouped(index: NetIndex, profile: ChipProfile, order: np.ndarray, cost
         must_cut = np.zeros(n + 1, bool)
         must_cut[1:n] = (label[1:] != label[:-1]) & cut_ok[1:n]
     try:
-        return fill(index, profile, order, cost, cut_ok, must_cut)
+        return fill(index, profile, order, cost, cut_ok, must_cut, minimal_cost(index, profile))
     except Unfit as err:
         raise _group_error(index, profile, int(group_at[err.position]), err) from None
 
@@ -334,9 +348,9 @@ def _group_error(index: NetIndex, profile: ChipProfile, label: int, err: Unfit) 
     if err.axons > profile.axons_per_core:
         what.append(f"{err.axons} axons (limit {profile.axons_per_core})")
     if err.slots > profile.neurons_per_core:
-        what.append(f"{err.slots} neuron slots with copies (limit {profile.neurons_per_core})")
+        what.append(f"{err.slots} neuron slots (limit {profile.neurons_per_core})")
     return PlacementError(
         f"{where}core-sharing group {group.name!r}{corelet} does not fit one core: it needs "
         f"{' and '.join(what) or f'{err.axons} axons and {err.slots} neuron slots'}\n"
         f"  hint: make the group smaller (fewer neurons, fewer distinct inputs or targets), or "
-        f"drop the hint and let the placer split it")
+        f"drop the hint and let the placer split it", kind="group")

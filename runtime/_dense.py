@@ -23,8 +23,11 @@ class DenseBlocks:
 
     def __init__(self, weights, slot_axon, neuron_slot):
         self.weights = weights  # (blocks, M, BLOCK) float32
-        self.slot_axon = slot_axon  # (blocks, M) axon feeding each row (row of zeros if padding)
+        self.slot_axon = slot_axon  # (blocks, M) axon feeding each row; -1: padding (zero row)
+        self.gather_axon = np.maximum(slot_axon, 0).ravel()  # padding reads axon 0, times zeros
         self.neuron_slot = neuron_slot  # (N,) column block * BLOCK + offset of each neuron
+        self.identity = len(neuron_slot) == len(weights) * BLOCK and bool(
+            (neuron_slot == np.arange(len(neuron_slot))).all())
 
     @classmethod
     def build(cls, n_neurons: int, axon: np.ndarray, neuron: np.ndarray,
@@ -32,9 +35,13 @@ class DenseBlocks:
         """Blocks for synapses (axon, neuron, weight), or None if they are not block diagonal."""
         if not len(axon):
             return None
-        axons, first = np.unique(axon, return_index=True)
-        lo = np.minimum.reduceat(neuron, first) if _grouped(axon) else _group_min(axon, neuron)
-        hi = -np.minimum.reduceat(-neuron, first) if _grouped(axon) else -_group_min(axon, -neuron)
+        if _grouped(axon):  # the usual case: no sort needed
+            first = np.flatnonzero(np.concatenate(([True], axon[1:] != axon[:-1])))
+            axons = axon[first]
+            lo, hi = np.minimum.reduceat(neuron, first), np.maximum.reduceat(neuron, first)
+        else:
+            axons = np.unique(axon)
+            lo, hi = _group_min(axon, neuron), -_group_min(axon, -neuron)
         starts = _block_starts(lo, hi, n_neurons)
         if starts is None:
             return None
@@ -46,7 +53,7 @@ class DenseBlocks:
             return None
         slot = np.empty(len(axons), np.int64)
         slot[order] = np.arange(len(axons)) - np.repeat(np.cumsum(counts) - counts, counts)
-        slot_axon = np.zeros((len(starts), rows), np.int64)
+        slot_axon = np.full((len(starts), rows), -1, np.int64)
         slot_axon[block_of_axon, slot] = axons
         weights = np.zeros((len(starts), rows, BLOCK), np.float32)
         syn_axon_pos = np.searchsorted(axons, axon)
@@ -57,12 +64,24 @@ class DenseBlocks:
         return cls(weights, slot_axon, neuron_slot)
 
     def integrate(self, active: np.ndarray) -> np.ndarray:
-        """Currents (batch, N) int64 from active axons (batch, A) bool."""
-        batch = active.shape[0]
-        rows = np.ascontiguousarray(active[:, self.slot_axon].transpose(1, 0, 2), dtype=np.float32)
-        out = np.matmul(rows, self.weights)  # (blocks, batch, BLOCK)
-        flat = out.transpose(1, 0, 2).reshape(batch, -1)
-        return np.take(flat, self.neuron_slot, axis=1).astype(np.int64)
+        """Currents (batch, N) int32 from active axons (batch, A) bool."""
+        rows = np.take(active, self.gather_axon, axis=1)
+        return self.product(rows.reshape(len(active), *self.slot_axon.shape))
+
+    def product(self, rows: np.ndarray) -> np.ndarray:
+        """Currents (X, N) int32 from each block's active rows, (X, blocks, M) bool."""
+        count, blocks = rows.shape[0], rows.shape[1]
+        rows = np.ascontiguousarray(rows.transpose(1, 0, 2), dtype=np.float32)
+        out = np.matmul(rows, self.weights)  # (blocks, X, BLOCK), exact integers
+        current = np.empty((count, blocks, BLOCK), np.int32)
+        np.copyto(current, out.transpose(1, 0, 2), casting="unsafe")
+        return self.to_neurons(current.reshape(count, blocks * BLOCK))
+
+    def to_neurons(self, columns: np.ndarray) -> np.ndarray:
+        """(..., blocks * BLOCK) block columns -> (..., N) neurons."""
+        if self.identity:  # blocks tile the neurons exactly (whole cores): nothing to gather
+            return columns
+        return np.take(columns, self.neuron_slot, axis=-1)
 
 
 def _grouped(keys: np.ndarray) -> bool:

@@ -1,189 +1,202 @@
-"""The event-driven parts of a tick: synaptic integration and spike routing, over a batch.
+"""The per-tick parts of a tick: synaptic integration and spike routing, over a batch.
 
-Axons are renumbered internally so that axons of one type are contiguous ("internal order"); the
-delay ring buffer and everything here use that order. Integration is event driven: the active axons
-are expanded through a CSR table (axon -> synapses) into a flat list of target neurons, counted
-with ``np.bincount`` per axon type (one sample) or once over keys ``(sample * 4 + type) * N +
-neuron`` (several), and weighted by the (type, neuron) weight table: one gather per synaptic event
-and no per-event weight. Large batches
-use the block-dense path of ``runtime._dense`` instead. Stochastic synapses (usually none) live
-in a separate table so the deterministic path stays lean; their draws are keyed exactly as
-``runtime.random`` says.
+Axons and neurons keep their fabric numbers. Integration is event driven: the active axons are
+expanded through a CSR table (axon -> synapses) into a flat list of synaptic events (target
+``sample * N + neuron`` as int32, weight as int16) summed with one weighted ``np.bincount``. From
+batch ``DENSE_MIN_BATCH`` on, when the synapses form blocks (``runtime._dense``), each tick takes
+whichever of that and the block-dense product is cheaper for its number of events. Synapses of
+axons fed only by inputs may be left to ``runtime._stream`` (integrated ahead, many ticks at once).
+Stochastic synapses (usually none) live in a separate table so the deterministic path stays lean;
+their draws are keyed exactly as ``runtime.random`` says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from chip.ids import mix64
 from runtime import random
-from runtime._dense import DenseBlocks
+from runtime._dense import BLOCK, DenseBlocks
 from runtime.fabric import Fabric
 
-AXON_TYPES = 4
 SYNAPSE_BITS = 8
-DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products beat event lists
+DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products may beat event lists
+EVENT_FLOPS = 200  # one synaptic event in the event path costs about 200 sgemm flops (2-core x86)
 
 
-def expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated element indices of CSR rows ``rows``, and each row's length.
+def expand(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated element indices of rows ``rows`` of a table, and each row's length.
 
-    Equal to ``np.concatenate([np.arange(ptr[r], ptr[r + 1]) for r in rows])`` but vectorised: a
-    cumulative sum of ones, with a jump at the start of each row.
+    Row r holds elements ``starts[r] .. ends[r] - 1`` (a CSR table has ``starts = ptr[:-1]``,
+    ``ends = ptr[1:]``). Equal to ``np.concatenate([np.arange(starts[r], ends[r]) for r in rows])``
+    but vectorised: a cumulative sum of ones, with a jump at the start of each row.
     """
-    starts = ptr[rows]
-    lengths = ptr[rows + 1] - starts
+    first = starts[rows]
+    lengths = ends[rows] - first
     nonempty = lengths > 0
-    starts, lens = starts[nonempty], lengths[nonempty]
+    first, lens = first[nonempty], lengths[nonempty]
     total = int(lens.sum())
     if total == 0:
         return np.zeros(0, np.int64), lengths
     steps = np.ones(total, np.int64)
-    steps[0] = starts[0]
-    steps[np.cumsum(lens[:-1])] = starts[1:] - (starts[:-1] + lens[:-1]) + 1
+    steps[0] = first[0]
+    steps[np.cumsum(lens[:-1])] = first[1:] - (first[:-1] + lens[:-1]) + 1
     return np.cumsum(steps), lengths
 
 
 def csr(keys: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row pointers for ``keys`` grouped into ``n_rows`` rows, and the stable order that sorts them."""
+    """Row pointers for ``keys`` grouped into ``n_rows`` rows, and the stable sorting order."""
     ptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(keys, minlength=n_rows), out=ptr[1:])
     return ptr, np.argsort(keys, kind="stable")
 
 
-def renumbered_csr(keys: np.ndarray, internal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``csr(internal[keys])``, without a sort when ``keys`` are already sorted.
-
-    Elements are grouped by internal row; sorted ``keys`` are regrouped by expanding the original
-    rows in internal order, which is linear where a sort is not.
-    """
-    n_rows = len(internal)
-    if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
-        return csr(internal[keys], n_rows)
+def sorted_csr(keys: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """``csr(keys)``, with order None (no sort, no copy) when ``keys`` are already sorted."""
+    if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
+        return csr(keys, n_rows)
     ptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(keys, minlength=n_rows), out=ptr[1:])
-    rows_in_order = np.empty(n_rows, np.int64)
-    rows_in_order[internal] = np.arange(n_rows)
-    order, _ = expand(ptr, rows_in_order)
-    new_ptr = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.diff(ptr)[rows_in_order], out=new_ptr[1:])
-    return new_ptr, order
-
-
-def axon_types_internal(type_bounds: np.ndarray) -> np.ndarray:
-    """The type of each axon in internal order (axons sorted by type, ``type_bounds`` apart)."""
-    return np.repeat(np.arange(AXON_TYPES), np.diff(type_bounds))
+    return ptr, None
 
 
 class Synapses:
-    """Integration of active axons (internal order) into membrane input, per sample and neuron."""
+    """Integration of active axons into membrane input, per sample and neuron."""
 
-    def __init__(self, fabric: Fabric, internal: np.ndarray, type_bounds: np.ndarray,
-                 seeds: np.ndarray, batch: int):
+    def __init__(self, fabric: Fabric, seeds: np.ndarray, batch: int,
+                 input_only: np.ndarray | None = None):
+        """``input_only``: mask of axons fed only by inputs, offered to ``runtime._stream``."""
         self.n_neurons = fabric.n_neurons
         self.n_axons = fabric.n_axons
-        self.type_bounds = type_bounds
-        params = fabric.params
         # small dtypes: at a full chip there are ~27M synapses, and setup must stay well below 2 GB
         syn_type = fabric.axon_type[fabric.syn_axon]
-        syn_weight = params.weights[fabric.syn_neuron, syn_type]
-        stochastic = (params.stochastic_weights[fabric.syn_neuron, syn_type]
-                      if params.stochastic_weights.any() else None)
+        syn_weight = fabric.params.weights[fabric.syn_neuron, syn_type]
+        stochastic = (fabric.params.stochastic_weights[fabric.syn_neuron, syn_type]
+                      if fabric.params.stochastic_weights.any() else None)
+        targets, weight = self._deterministic(fabric, syn_weight, stochastic)
+        self.dense = self.input_blocks = None
+        if input_only is not None and input_only.any():
+            self._split_inputs(input_only, targets, weight)
+        self.fanout = self.ends - self.starts
+        # block-dense products: possible from DENSE_MIN_BATCH on, built the first time they pay
+        # (a full chip's weight blocks take ~1 GB); their cost is about 2 x rows x BLOCK per sample
+        self.dense_possible = batch >= DENSE_MIN_BATCH
+        self.dense_flops = 2 * BLOCK * int((self.fanout > 0).sum()) * batch
+        # the hot gathers read int32 targets and int16 weights (a third of int64 + float64)
+        self.targets = targets.astype(np.int32 if self.n_neurons < 2**31 else np.int64)
+        self.weights = weight.astype(np.int16)
+        self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
+
+    def _deterministic(self, fabric, syn_weight, stochastic):
+        """Targets and weights of the deterministic synapses, rows ``starts .. ends`` per axon."""
         # a deterministic synapse of weight 0 changes nothing; drop it from the hot path
         det = syn_weight != 0 if stochastic is None else (syn_weight != 0) & ~stochastic
-        everything = bool(det.all())
+        everything = bool(det.all())  # then no copies are needed
         syn_axon = fabric.syn_axon if everything else fabric.syn_axon[det]
-        syn_neuron = fabric.syn_neuron if everything else fabric.syn_neuron[det]
-        self.ptr, order = renumbered_csr(syn_axon, internal)
-        targets = np.take(syn_neuron, order)
-        self.weight_table = params.weights.T.astype(np.int64)  # (types, N)
-        # int32 keys halve the hot gather. One sample: neuron; axons are counted type by type.
-        # Several: (sample * 4 + type) * N + neuron, one bincount for all (plus the sample offset).
-        if batch == 1:
-            self.keys = targets.astype(np.int32 if self.n_neurons < 2**31 else np.int64)
-        else:
-            row_type = np.repeat(axon_types_internal(type_bounds), np.diff(self.ptr))
-            keys = row_type * self.n_neurons + targets
-            self.keys = keys.astype(np.int32 if AXON_TYPES * self.n_neurons < 2**31 else np.int64)
-        self.dense = None
-        if batch >= DENSE_MIN_BATCH:
-            axon_of_target = np.repeat(np.arange(self.n_axons), np.diff(self.ptr))
-            weight = np.take(syn_weight if everything else syn_weight[det], order)
-            self.dense = DenseBlocks.build(self.n_neurons, axon_of_target, targets, weight)
-        self._stochastic_setup(fabric, internal, syn_type, syn_weight, stochastic, seeds)
+        targets = fabric.syn_neuron if everything else fabric.syn_neuron[det]
+        weight = syn_weight if everything else syn_weight[det]
+        ptr, order = sorted_csr(syn_axon, self.n_axons)
+        if order is not None:
+            targets, weight = np.take(targets, order), np.take(weight, order)
+        self.starts, self.ends = ptr[:-1], ptr[1:].copy()
+        return targets, weight
 
-    def _stochastic_setup(self, fabric, internal, syn_type, syn_weight, stochastic, seeds):
+    def _rows(self, axons: np.ndarray, targets, weight):
+        """(axon, target, weight) of every synapse of ``axons`` (sorted), grouped by axon."""
+        idx, lengths = expand(self.starts, self.ends, axons)
+        return np.repeat(axons, lengths), np.take(targets, idx), np.take(weight, idx)
+
+    def _split_inputs(self, input_only, targets, weight) -> None:
+        """Leave the synapses of input-only axons to ``input_blocks`` if they form blocks
+        (``runtime._stream`` integrates them ahead, many ticks per matrix product)."""
+        axons = np.flatnonzero(input_only)
+        blocks = DenseBlocks.build(self.n_neurons, *self._rows(axons, targets, weight))
+        if blocks is not None:
+            self.input_blocks = blocks
+            self.ends[axons] = self.starts[axons]  # out of the per-tick tables
+
+    def _dense_blocks(self) -> DenseBlocks | None:
+        """The block-dense form of the per-tick synapses, built on first use (None: no blocks)."""
+        if self.dense is None and self.dense_possible:
+            rows = self._rows(np.arange(self.n_axons), self.targets, self.weights)
+            self.dense = DenseBlocks.build(self.n_neurons, *rows)
+            self.dense_possible = self.dense is not None
+        return self.dense
+
+    def _stochastic_setup(self, fabric, syn_type, syn_weight, stochastic, seeds):
         sto = np.zeros(0, np.int64) if stochastic is None else np.flatnonzero(
             stochastic & (syn_weight != 0))
         self.any_stochastic = bool(sto.size)
-        self.sto_ptr, order = csr(internal[fabric.syn_axon[sto]], self.n_axons)
+        sto_ptr, order = csr(fabric.syn_axon[sto], self.n_axons)
+        self.sto_starts, self.sto_ends = sto_ptr[:-1], sto_ptr[1:]
         sto = sto[order]
         self.sto_neuron = fabric.syn_neuron[sto]
         self.sto_weight = syn_weight[sto].astype(np.int64)
-        self.sto_source = fabric.axon_source_id[fabric.syn_axon[sto]]
-        self.sto_type = syn_type[sto].astype(np.int64)
-        self.neuron_ids = fabric.neuron_ids
-        self.seeds = seeds
+        # per synapse, the part of its draw's key that does not change: mix64(source + type)
+        source = fabric.axon_source_id[fabric.syn_axon[sto]]
+        with np.errstate(over="ignore"):
+            self.sto_axon_hash = mix64(source + syn_type[sto].astype(np.uint64))
+        # per (sample, neuron with stochastic synapses), computed once per run
+        neurons, self.sto_slot = np.unique(self.sto_neuron, return_inverse=True)
+        self.sto_neuron_keys = random.neuron_keys(seeds[:, None], fabric.neuron_ids[neurons][None])
 
-    def integrate(self, active: np.ndarray, tick: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Input current (batch, N) int64 (None when nothing arrives) and the flat active axons.
+    def integrate(self, active: np.ndarray, tick: int) -> tuple[np.ndarray | None, np.ndarray]:
+        """Input current (batch, N) (None when nothing arrives) and the flat active axons.
 
-        The block-dense path returns no flat list (None); the caller counts activity itself.
+        The current holds exact integers, as int32 or float64 (whichever its path makes).
         """
-        if self.dense is not None:
-            current = self.dense.integrate(active)
-            if self.any_stochastic:
-                sample, axon = np.divmod(np.flatnonzero(active), self.n_axons)
-                current += self._stochastic(axon, sample, tick, current.size).reshape(current.shape)
-            return current, None
         batch, n = active.shape[0], self.n_neurons
         flat = np.flatnonzero(active)
         if not flat.size:
             return None, flat
-        if batch == 1:
-            sample, axon = None, flat
-            current = self._counts_by_type(flat)[None, :]
+        sample, axon = np.divmod(flat, self.n_axons) if batch > 1 else (None, flat)
+        if self.dense_possible and self._dense_pays(axon) and self._dense_blocks() is not None:
+            current = self.dense.integrate(active)
         else:
-            sample, axon = np.divmod(flat, self.n_axons)
-            current = self._counts_keyed(axon, sample, batch)
+            current = self._event_sums(axon, sample, batch)
         if self.any_stochastic:
             if sample is None:
                 sample = np.zeros(len(axon), np.int64)
             current += self._stochastic(axon, sample, tick, batch * n).reshape(batch, n)
         return current, flat
 
-    def _counts_by_type(self, axon) -> np.ndarray:
-        """One sample: per type g, (active type-g axons reaching each neuron) x weight[neuron, g]."""
-        bounds = np.searchsorted(axon, self.type_bounds)  # active axons are sorted, so by type
-        current = np.zeros(self.n_neurons, np.int64)
-        for g in range(AXON_TYPES):
-            idx, _ = expand(self.ptr, axon[bounds[g]:bounds[g + 1]])
-            if idx.size:
-                counts = np.bincount(np.take(self.keys, idx), minlength=self.n_neurons)
-                counts *= self.weight_table[g]
-                current += counts
-        return current
+    def stochastic_axons(self) -> np.ndarray:
+        """Mask of the axons with stochastic synapses."""
+        return self.sto_ends > self.sto_starts
 
-    def _counts_keyed(self, axon, sample, batch) -> np.ndarray:
-        """Several samples: the same sum, with one bincount over (sample, type, neuron) keys."""
+    def _dense_pays(self, axon: np.ndarray) -> bool:
+        """Whether this tick's synaptic events cost more as an event list than as matrix products.
+
+        An event costs about as much as EVENT_FLOPS floating-point operations of a BLAS product.
+        """
+        events = int(self.fanout[axon].sum())
+        return events * EVENT_FLOPS > self.dense_flops
+
+    def _event_sums(self, axon, sample, batch) -> np.ndarray:
+        """Sum of the weights of the synapses that active axons reach, per (sample, neuron).
+
+        One weighted ``np.bincount`` over the synaptic events (float64 sums of integers are exact):
+        its cost is the events plus a pass over the (batch, N) result.
+        """
         n = self.n_neurons
-        idx, lengths = expand(self.ptr, axon)
-        keys = np.take(self.keys, idx) + np.repeat(sample * (AXON_TYPES * n), lengths)
-        counts = np.bincount(keys, minlength=batch * AXON_TYPES * n)
-        counts = counts.reshape(batch, AXON_TYPES, n)
-        counts *= self.weight_table
-        return counts.sum(axis=1)
+        idx, lengths = expand(self.starts, self.ends, axon)
+        keys = np.take(self.targets, idx)
+        if sample is not None:
+            keys = keys + np.repeat(sample * n, lengths)
+        sums = np.bincount(keys, weights=np.take(self.weights, idx), minlength=batch * n)
+        return sums.reshape(batch, n)  # float64 holding exact integers; V adds it with a cast
 
     def _stochastic(self, axon, sample, tick, size) -> np.ndarray:
         """V += sign(s) where an 8-bit draw rho < |s|, for each active stochastic synapse."""
-        idx, lengths = expand(self.sto_ptr, axon)
+        idx, lengths = expand(self.sto_starts, self.sto_ends, axon)
         if not idx.size:
             return np.zeros(size, np.int64)
         owner = np.repeat(sample, lengths)
         neuron = self.sto_neuron[idx]
-        keys = random.neuron_keys(self.seeds[owner], self.neuron_ids[neuron])
-        keys = random.tick_keys(keys, tick, random.SYNAPSE)
-        keys = random.synapse_keys(keys, self.sto_source[idx], self.sto_type[idx])
-        rho = random.bits(keys, SYNAPSE_BITS)
+        keys = random.tick_keys(self.sto_neuron_keys[owner, self.sto_slot[idx]], tick,
+                                random.SYNAPSE)
+        # = random.synapse_keys(keys, source, type), with mix64(source + type) precomputed
+        rho = random.bits(mix64(keys ^ self.sto_axon_hash[idx]), SYNAPSE_BITS)
         weight = self.sto_weight[idx]
         step = np.where(rho < np.abs(weight), np.sign(weight), 0)
         return np.bincount(owner * self.n_neurons + neuron, weights=step,
@@ -193,21 +206,24 @@ class Synapses:
 class Routes:
     """Delivery of spikes into the delay ring buffer ``ring`` (slots, batch, axons) bool."""
 
-    def __init__(self, fabric: Fabric, internal: np.ndarray):
+    def __init__(self, fabric: Fabric, streamed: np.ndarray | None = None):
+        """``streamed``: axons (bool mask) whose input spikes are handled by ``runtime._stream``."""
         self.n_neurons = fabric.n_neurons
-        self.ptr, order = csr(fabric.route_neuron, fabric.n_neurons)
-        self.axon = internal[fabric.route_axon][order]
+        ptr, order = csr(fabric.route_neuron, fabric.n_neurons)
+        self.starts, self.ends = ptr[:-1], ptr[1:]
+        self.axon = fabric.route_axon[order]
         self.delay = fabric.route_delay[order].astype(np.int64)
-        self.in_pin = fabric.input_route_pin.astype(np.int64)
-        self.in_axon = internal[fabric.input_route_axon]
-        self.in_delay = fabric.input_route_delay.astype(np.int64)
+        keep = slice(None) if streamed is None else ~streamed[fabric.input_route_axon]
+        self.in_pin = fabric.input_route_pin[keep].astype(np.int64)
+        self.in_axon = fabric.input_route_axon[keep].astype(np.int64)
+        self.in_delay = fabric.input_route_delay[keep].astype(np.int64)
 
     def deliver(self, ring: np.ndarray, fired: np.ndarray, tick: int) -> None:
         """Spikes ``fired`` (flat sample * N + neuron) of tick t reach their axons at t + delay."""
         if not fired.size:
             return
         sample, neuron = np.divmod(fired, self.n_neurons)
-        idx, lengths = expand(self.ptr, neuron)
+        idx, lengths = expand(self.starts, self.ends, neuron)
         if idx.size:
             _activate(ring, np.repeat(sample, lengths), self.axon[idx], tick + self.delay[idx])
 

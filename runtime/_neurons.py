@@ -22,13 +22,14 @@ LEAK_BITS, THRESHOLD_BITS = 8, 17
 class NeuronDynamics:
     """Per-run constants of the neuron phases; ``step`` advances the membranes by one tick."""
 
-    def __init__(self, params: NeuronParams, neuron_ids: np.ndarray, seeds: np.ndarray):
-        i64 = np.int64
-        self.alpha = params.threshold.astype(i64)
-        self.beta = params.neg_threshold.astype(i64)
-        self.reset_value = params.reset_value.astype(i64)
-        self.initial = params.initial.astype(i64)
-        self.mode = params.reset_mode.astype(i64)
+    def __init__(self, params: NeuronParams, neuron_ids: np.ndarray, seeds: np.ndarray,
+                 dtype=np.int64):
+        self.dtype = dtype  # of V; int32 halves every pass when the inputs cannot overflow it
+        self.alpha = params.threshold.astype(dtype)
+        self.beta = params.neg_threshold.astype(dtype)
+        self.reset_value = params.reset_value.astype(dtype)
+        self.initial = params.initial.astype(dtype)
+        self.mode = params.reset_mode.astype(np.int64)
         self.saturate = params.neg_mode == NEG_SATURATE
         self._leak_setup(params, neuron_ids, seeds)
         self._threshold_setup(params, neuron_ids, seeds)
@@ -36,9 +37,9 @@ class NeuronDynamics:
 
     # -- setup -------------------------------------------------------------------------------
     def _leak_setup(self, params, neuron_ids, seeds) -> None:
-        leak = params.leak.astype(np.int64)
+        leak = params.leak.astype(self.dtype)
         plain = ~params.stochastic_leak & ~params.leak_reversal
-        self.leak_plain = np.where(plain, leak, 0)
+        self.leak_plain = np.where(plain, leak, 0).astype(self.dtype)
         self.any_leak_plain = bool(self.leak_plain.any())
         self.reversal_rows = np.flatnonzero(~params.stochastic_leak & params.leak_reversal
                                             & (leak != 0))
@@ -54,13 +55,15 @@ class NeuronDynamics:
     def _threshold_setup(self, params, neuron_ids, seeds) -> None:
         rows = np.flatnonzero(params.threshold_mask > 0)
         self.mask_rows = rows
-        self.mask = (np.int64(1) << params.threshold_mask[rows].astype(np.int64)) - 1
+        self.mask = ((np.int64(1) << params.threshold_mask[rows].astype(np.int64)) - 1
+                     ).astype(self.dtype)
         self.mask_keys = random.neuron_keys(seeds[:, None], neuron_ids[rows][None, :])
         # eta enters the negative threshold only where the negative mode resets (kappa = 0)
         self.mask_neg = params.neg_mode[rows] == NEG_RESET
 
     def _reset_setup(self) -> None:
-        self.uniform_mode = int(self.mode[0]) if len(self.mode) and (self.mode == self.mode[0]).all() else None
+        uniform = len(self.mode) and (self.mode == self.mode[0]).all()
+        self.uniform_mode = int(self.mode[0]) if uniform else None
         self.mode_value = self.mode == RESET_VALUE
         self.mode_linear = self.mode == RESET_LINEAR
         # V = max(V, -beta) equals the negative phase when every neuron saturates and no positive
@@ -73,7 +76,7 @@ class NeuronDynamics:
     def step(self, V: np.ndarray, current: np.ndarray | None, tick: int) -> np.ndarray:
         """Integrate ``current``, leak, threshold, reset; return the spikes (batch, neurons) bool."""
         if current is not None:
-            V += current
+            np.add(V, current, out=V, casting="unsafe")  # current: exact integers, any dtype
             np.clip(V, V_MIN, V_MAX, out=V)
         self._leak(V, tick)
         eta = self._eta(tick)
@@ -101,14 +104,15 @@ class NeuronDynamics:
     def _stochastic_leak(self, V: np.ndarray, tick: int) -> np.ndarray:
         rho = random.bits(random.tick_keys(self.stoch_leak_keys, tick, random.LEAK), LEAK_BITS)
         direction = np.where(self.stoch_leak_reversal, np.sign(V[:, self.stoch_leak_rows]), 1)
-        return np.where(rho < self.stoch_leak_abs, self.stoch_leak_sign * direction, 0)
+        step = np.where(rho < self.stoch_leak_abs, self.stoch_leak_sign * direction, 0)
+        return step.astype(self.dtype)
 
     def _eta(self, tick: int) -> np.ndarray | None:
         """eta = rho_T AND (2^TM - 1) for the masked neurons (batch, k), or None if there are none."""
         if not len(self.mask_rows):
             return None
         rho = random.bits(random.tick_keys(self.mask_keys, tick, random.THRESHOLD), THRESHOLD_BITS)
-        return rho & self.mask
+        return rho.astype(self.dtype) & self.mask
 
     def _positive_thresholds(self, shape, eta) -> np.ndarray:
         if eta is None:
@@ -117,14 +121,15 @@ class NeuronDynamics:
         theta[:, self.mask_rows] += eta
         return theta
 
+    # masked ufuncs (where=) are several times slower than whole-array arithmetic, hence the forms
     def _positive_reset(self, V, spikes, theta) -> None:
         if self.uniform_mode == RESET_LINEAR:
-            np.subtract(V, theta, out=V, where=spikes)
+            V -= spikes * theta
         elif self.uniform_mode == RESET_VALUE:
-            np.copyto(V, np.broadcast_to(self.reset_value, V.shape), where=spikes)
+            V[...] = np.where(spikes, self.reset_value, V)
         elif self.uniform_mode is None:
-            np.copyto(V, np.broadcast_to(self.reset_value, V.shape), where=spikes & self.mode_value)
-            np.subtract(V, theta, out=V, where=spikes & self.mode_linear)
+            V[...] = np.where(spikes & self.mode_value, self.reset_value, V)
+            V -= (spikes & self.mode_linear) * theta
 
     def _negative(self, V, spikes, eta) -> None:
         if self.floor_only:
@@ -135,7 +140,7 @@ class NeuronDynamics:
             limit = np.broadcast_to(self.beta, V.shape).copy()
             limit[:, self.mask_rows] += eta * self.mask_neg
         below = (V < -limit) & ~spikes
-        np.copyto(V, np.broadcast_to(self.neg_beta, V.shape), where=below & self.saturate)
         resets = below & ~self.saturate
-        np.copyto(V, np.broadcast_to(-self.reset_value, V.shape), where=resets & self.mode_value)
-        np.add(V, np.broadcast_to(limit, V.shape), out=V, where=resets & self.mode_linear)
+        V[...] = np.where(below & self.saturate, self.neg_beta, V)
+        V[...] = np.where(resets & self.mode_value, -self.reset_value, V)
+        V += (resets & self.mode_linear) * limit

@@ -102,7 +102,11 @@ def _per_sample(values: np.ndarray, width: int | None, batch: int, what: str) ->
 # -- command line ----------------------------------------------------------------------------
 def parse_encoder_spec(kind: str, spec: str, fabric: Fabric, ticks: int, batch: int,
                        seed: int) -> tuple[str, np.ndarray]:
-    """``--rate``/``--burst NAME=VALUE[:OPTION...]`` -> (connector name, raster (batch, ticks, width))."""
+    """``--rate``/``--burst NAME=VALUE[:OPTION...]`` -> (name, raster (batch, ticks, width)).
+
+    ``batch=None`` gives one raster (batch 1), which a run shares among all its samples.
+    """
+    batch = 1 if batch is None else batch
     name, value, options = _split_spec(kind, spec)
     widths = dict(fabric.inputs)
     if name not in widths:

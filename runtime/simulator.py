@@ -4,7 +4,8 @@ One tick t, for all samples and neurons at once (``docs/neuron-model.md`` states
 
 1. a state reset if t is in ``reset_at`` (membranes back to their initial value, pending spikes
    dropped), then input raster row t enters the delay ring buffer (slot t + delay - 1);
-2. the axons active in tick t (ring slot t) are integrated (``runtime._kernel.Synapses``);
+2. the axons active in tick t (ring slot t) are integrated (``runtime._kernel.Synapses``), plus
+   the current of input-only axons computed ahead (``runtime._stream.InputCurrents``);
 3. leak, thresholds, resets and saturation (``runtime._neurons.NeuronDynamics``);
 4. spikes are recorded and routed into the ring slots t + delay (``runtime._kernel.Routes``).
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from runtime._kernel import Routes, Synapses
 from runtime._neurons import NeuronDynamics
+from runtime._stream import InputCurrents
 from runtime.errors import SimulationError
 from runtime.fabric import Fabric
 from runtime.inputs import check_inputs
@@ -73,6 +75,12 @@ def _check_fabric(fabric: Fabric) -> None:
             raise SimulationError(f"fabric: {what} holds {arr.min()}; delays are >= 1")
 
 
+def _membrane_dtype(fabric: Fabric):
+    """int32 when no tick's input can push V (|V| <= 2^19) past it, else int64."""
+    fan_in = np.bincount(fabric.syn_neuron, minlength=1).max(initial=0)
+    return np.int32 if int(fan_in) * 255 + 2**21 < 2**31 else np.int64
+
+
 class _Run:
     """The state of one run: membranes, the delay ring buffer, and the recordings."""
 
@@ -84,18 +92,45 @@ class _Run:
         self.resets = self._reset_ticks(reset_at)
         seeds = (np.arange(self.batch, dtype=np.uint64)
                  + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
-        order = np.argsort(fabric.axon_type, kind="stable")
-        self.internal = np.empty(fabric.n_axons, np.int64)
-        self.internal[order] = np.arange(fabric.n_axons)
-        type_bounds = np.searchsorted(fabric.axon_type[order], np.arange(5))
-        self.synapses = Synapses(fabric, self.internal, type_bounds, seeds, self.batch)
-        self.routes = Routes(fabric, self.internal)
-        self.neurons = NeuronDynamics(fabric.params, fabric.neuron_ids, seeds)
+        input_only = self._input_only_axons()
+        self.synapses = Synapses(fabric, seeds, self.batch, input_only)
+        self.stream = self._input_stream(input_only)
+        self.streamed = self._streamed_axons()
+        self.routes = Routes(fabric, self.streamed)
+        self.neurons = NeuronDynamics(fabric.params, fabric.neuron_ids, seeds,
+                                      _membrane_dtype(fabric))
         self.V = np.broadcast_to(self.neurons.initial, (self.batch, fabric.n_neurons)).copy()
         self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
         self.neuron_spikes = np.zeros(self.batch * fabric.n_neurons, np.int64)
         self.axon_activity = np.zeros(self.batch * fabric.n_axons, np.int64)
         self._recording_setup(probes, trace)
+
+    def _input_only_axons(self) -> np.ndarray:
+        """Axons driven by input pins and by no neuron."""
+        fabric = self.fabric
+        input_only = np.zeros(fabric.n_axons, bool)
+        input_only[fabric.input_route_axon] = True
+        input_only[fabric.route_axon] = False
+        return input_only
+
+    def _input_stream(self, input_only: np.ndarray) -> InputCurrents | None:
+        blocks = self.synapses.input_blocks
+        if blocks is None:
+            return None
+        fabric = self.fabric
+        axon = fabric.input_route_axon.astype(np.int64)
+        mine = input_only[axon]
+        return InputCurrents(blocks, fabric.input_route_pin[mine], axon[mine],
+                             fabric.input_route_delay[mine].astype(np.int64), self.raster,
+                             self.resets, self.ticks, fabric.n_axons, fabric.n_neurons)
+
+    def _streamed_axons(self) -> np.ndarray | None:
+        """Axons left entirely to the stream: no per-tick injection, activity counted there."""
+        if self.stream is None:
+            return None
+        streamed = np.zeros(self.fabric.n_axons, bool)
+        streamed[self.stream.axons()] = True
+        return streamed & ~self.synapses.stochastic_axons()
 
     def _input_raster(self, inputs: dict, batch: int | None) -> np.ndarray:
         """All connectors side by side in pin order: bool (batch, ticks_in, pins)."""
@@ -122,7 +157,8 @@ class _Run:
     def _recording_setup(self, probes, trace) -> None:
         fabric = self.fabric
         self.output_rows = [(name, rows) for name, rows in fabric.outputs]
-        self.probe_rows = [(pattern, resolve_probe(fabric, pattern)) for pattern in dict.fromkeys(probes)]
+        self.probe_rows = [(pattern, resolve_probe(fabric, pattern))
+                           for pattern in dict.fromkeys(probes)]
         parts = [rows for _, rows in self.output_rows] + [rows for _, rows in self.probe_rows]
         self.recorded = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
         self.spike_record = np.zeros((self.batch, self.ticks, len(self.recorded)), bool)
@@ -147,10 +183,10 @@ class _Run:
             self.routes.inject(self.ring, self.raster[:, t, :], t)
         slot = self.ring[t % len(self.ring)]
         current, active = self.synapses.integrate(slot, t)
-        if active is None:
-            self.axon_activity += slot.reshape(-1)
-        else:
-            self.axon_activity[active] += 1
+        if self.stream is not None:
+            ahead = self.stream.current(t)
+            current = ahead if current is None else np.add(current, ahead, out=current)
+        self.axon_activity[active] += 1
         slot[...] = False
         spikes = self.neurons.step(self.V, current, t)
         fired = np.flatnonzero(spikes)
@@ -184,10 +220,18 @@ class _Run:
             if self.traced is not None:
                 traces[pattern] = self.trace_record[:, :, trace_start:trace_start + len(rows)]
                 trace_start += len(rows)
-        activity = self.axon_activity.reshape(self.batch, -1).sum(axis=0)[self.internal]
         return SimResult(
             ticks=self.ticks, batch=self.batch, seed=self.seed, outputs=outputs,
             counts={name: arr.sum(axis=1, dtype=np.int64) for name, arr in outputs.items()},
             probes=probes, probe_neurons=names, traces=traces,
             neuron_spikes=self.neuron_spikes.reshape(self.batch, -1).sum(axis=0),
-            axon_activity=activity)
+            axon_activity=self._axon_activity())
+
+    def _axon_activity(self) -> np.ndarray:
+        """Ticks each axon was active, summed over the batch (ring buffer plus stream)."""
+        activity = self.axon_activity.reshape(self.batch, -1).sum(axis=0)
+        if self.stream is not None:
+            axons = self.stream.axons()
+            counted = self.streamed[axons]
+            activity[axons[counted]] += self.stream.activity()[counted]
+        return activity

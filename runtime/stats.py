@@ -23,7 +23,7 @@ FORMAT, VERSION = "corelet-run-stats", 1
 
 
 def run_stats(model: ChipModel, fabric: Fabric, result: SimResult) -> dict:
-    """Spikes and synaptic events per core (JSON-able); ``fabric`` is ``fabric_from_model(model)``."""
+    """Spikes and synaptic events per core, JSON-able; ``fabric = fabric_from_model(model)``."""
     maps = model_index_maps(model)
     n_cores = model.n_cores
     if len(maps.neuron_core) != fabric.n_neurons or len(maps.axon_core) != fabric.n_axons:

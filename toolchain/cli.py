@@ -190,9 +190,9 @@ def _cmd_compile(args) -> int:
                                           seed=args.seed, provenance=provenance,
                                           progress=ProgressBar("placing"))
     except compiler.PlacementError as err:
-        partial = getattr(err, "partial", None)
+        partial = getattr(err, "partial", None)  # a Compilation of what did fit
         if partial is not None:
-            _write_reports(args, partial)
+            _write_reports(args, partial.model)
         raise
     _write(args.output, result.model.to_json())
     _write_reports(args, result.model)

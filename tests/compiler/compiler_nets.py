@@ -130,7 +130,7 @@ def random_network(seed, *, max_fan_in=256, long_delays=True, all_outputs=False,
     inputs = [(f"in{i}", int(w)) for i, w in enumerate(widths)]
     outputs = [("all", np.arange(n))] if all_outputs else \
         [("out", np.sort(rng.choice(n, size=max(1, n // 3), replace=False)))]
-    group_list = [("g0", np.arange(int(sizes[0]))[: max(1, int(sizes[0]) // 2)])] if groups else []
+    group_list = [("g0", np.arange(min(3, int(sizes[0]))))] if groups else []
     return build(f"random{seed}", pops, inputs, conns, outputs, group_list,
                  params=random_params(n, rng))
 

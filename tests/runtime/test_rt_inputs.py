@@ -94,6 +94,7 @@ def test_encoder_specs_from_the_command_line(tmp_path):
     np.savez(tmp_path / "r.npz", a=np.full(3, 0.2), b=np.ones(3))
     _, r = parse_encoder_spec("rate", f"x={tmp_path / 'r.npz'}:b", fabric, 4, 1, 0)
     assert r.all()
+    assert parse_encoder_spec("rate", "x=0.3", fabric, 50, None, 9)[1].shape == (1, 50, 3)
     _, r1 = parse_encoder_spec("rate", "x=0.3", fabric, 50, 1, 9)
     _, r2 = parse_encoder_spec("rate", "x=0.3", fabric, 50, 2, 8)
     assert np.array_equal(r1[0], r2[1])  # sample b uses seed + b

@@ -1,4 +1,4 @@
-"""Loading chip models: the JSON round trip, lowering to a fabric, and bad models rejected by place."""
+"""Loading chip models: JSON round trip, lowering to a fabric, bad models rejected by place."""
 
 import json
 
@@ -41,7 +41,8 @@ def test_fabric_keeps_used_neurons_axons_synapses_and_routes():
     # neurons in (core, neuron) order: (0,5) (1,3) (1,200); axons: (0,9) (1,7)
     assert fabric.neuron_names(np.arange(3)) == ["q[0]", "p[0]", "p[1]"]
     assert fabric.axon_type.tolist() == [1, 2]
-    assert sorted(zip(fabric.syn_axon.tolist(), fabric.syn_neuron.tolist())) == [(0, 0), (1, 1), (1, 2)]
+    synapses = sorted(zip(fabric.syn_axon.tolist(), fabric.syn_neuron.tolist()))
+    assert synapses == [(0, 0), (1, 1), (1, 2)]
     assert (fabric.route_neuron.tolist(), fabric.route_axon.tolist(),
             fabric.route_delay.tolist()) == ([1], [0], [4])
     assert (fabric.input_route_pin.tolist(), fabric.input_route_axon.tolist(),

@@ -118,7 +118,7 @@ def test_probes_by_name_pattern_skip_copies_and_take_brackets_literally():
     res = runtime.simulate(fabric, 6, {"x": x}, probes=["n[*]", "n[1]", "n", "*", "hid.h[*][0]"],
                            trace=True)
     names = res.probe_neurons
-    assert (names["n[*]"], names["n[1]"], names["n"]) == (["n[0]", "n[1]"], ["n[1]"], ["n[0]", "n[1]"])
+    assert names["n[*]"] == names["n"] == ["n[0]", "n[1]"] and names["n[1]"] == ["n[1]"]
     assert names["hid.h[*][0]"] == ["hid.h[*][0]"]  # '[*]' inside a name is literal
     assert sorted(res.probe_neurons["*"]) == ["hid.h[*][0]", "n[0]", "n[1]"]
     assert np.flatnonzero(res.probes["n[*]"][0, :, 0]).tolist() == [1]
@@ -196,9 +196,10 @@ def test_block_dense_and_event_kernels_agree(monkeypatch, seed):
     x = raster(seed, batch=3)
     events = spikes(fabric, x, seed=2)
     monkeypatch.setattr(kernel, "DENSE_MIN_BATCH", 1)
+    monkeypatch.setattr(kernel, "EVENT_FLOPS", 10**12)  # dense for every tick
     run = runtime.simulator._Run(fabric, 60, {"x": x}, 2, None, (), ["n[*]"], False)
-    assert run.synapses.dense is not None
     assert np.array_equal(run.execute(None).probes["n[*]"], events)
+    assert run.synapses.dense is not None
 
 
 def test_blocks_never_cut_through_an_axons_neurons():
@@ -218,3 +219,73 @@ def test_blocks_never_cut_through_an_axons_neurons():
     expected[0, neuron[(axon == 1) | (axon == 3)]] = 1
     expected[1, neuron[axon == 4]] = 1
     assert np.array_equal(blocks.integrate(active), expected)
+    shuffled = np.random.default_rng(0).permutation(len(axon))  # synapses in any order
+    blocks = DenseBlocks.build(1000, axon[shuffled], neuron[shuffled], np.ones(len(axon)))
+    assert np.array_equal(blocks.integrate(active), expected)
+
+
+def full_cores_fabric(n_cores=2, seed=0):
+    """Every neuron and axon of ``n_cores`` cores used, random crossbars, recurrent routes."""
+    from chip import TRUENORTH
+    from runtime import ChipInput, ChipModel, Cores
+
+    rng = np.random.default_rng(seed)
+    cores = Cores.empty(n_cores, TRUENORTH)
+    cores.coords[:, 2] = np.arange(n_cores)
+    cores.neuron_path[:] = 0
+    cores.neuron_index[:] = np.arange(n_cores * 256).reshape(n_cores, 256)
+    cores.axon_path[:] = 0
+    cores.axon_type[:] = rng.integers(0, 4, (n_cores, 256))
+    cores.crossbar[:] = np.packbits(rng.random((n_cores, 256, 256)) < 0.1, axis=2)
+    cores.target_core[:] = rng.integers(0, n_cores, (n_cores, 256))
+    cores.target_axon[:] = rng.integers(32, 256, (n_cores, 256))
+    cores.delay[:] = rng.integers(1, 4, (n_cores, 256))
+    p = cores.params
+    p.weights[:] = rng.integers(-3, 6, p.weights.shape)
+    p.threshold[:], p.leak[:], p.reset_mode[:], p.neg_threshold[:] = 6, -1, 1, 10
+    pins = np.arange(n_cores * 32)
+    in_delay = rng.integers(1, 5, len(pins))
+    inputs = (ChipInput("x", len(pins), pins, pins // 32, pins % 32, in_delay),)
+    model = ChipModel(TRUENORTH, cores, ("n",), inputs)
+    model.validate()
+    return runtime.fabric_from_model(model)
+
+
+def test_block_dense_on_whole_cores_matches_events(monkeypatch):
+    import runtime._kernel as kernel
+
+    fabric = full_cores_fabric()
+    x = np.random.default_rng(1).random((3, 30, 64)) < 0.3
+    events = runtime.simulate(fabric, 30, {"x": x}, probes=["n"])
+    monkeypatch.setattr(kernel, "DENSE_MIN_BATCH", 1)
+    monkeypatch.setattr(kernel, "EVENT_FLOPS", 10**12)  # dense for every tick
+    run = runtime.simulator._Run(fabric, 30, {"x": x}, 0, None, (), ["n"], False)
+    dense = run.execute(None)
+    assert run.synapses.dense is not None and run.synapses.dense.identity
+    assert events.probes["n"].any() and np.array_equal(dense.probes["n"], events.probes["n"])
+    assert np.array_equal(dense.axon_activity, events.axon_activity)
+    assert np.array_equal(dense.neuron_spikes, events.neuron_spikes)
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_input_currents_computed_ahead_match_the_tick_by_tick_path(monkeypatch, stochastic):
+    import runtime._kernel as kernel
+    import runtime._stream as stream
+
+    if stochastic:  # some input axons also have stochastic synapses
+        fabric = place(logical_spec(8), 0, 1, np.arange(N), np.arange(N + INPUTS))
+        x = raster(8, 50, 2)
+    else:
+        fabric = full_cores_fabric(seed=3)
+        x = np.random.default_rng(2).random((2, 50, 64)) < 0.3
+    monkeypatch.setattr(stream, "MAX_CHUNK", 7)  # chunks that straddle the resets
+    run = runtime.simulator._Run(fabric, 60, {"x": x}, 0, None, (13, 14, 40), ["n"], False)
+    assert run.stream is not None
+    result = run.execute(None)
+    ahead = result.probes["n"]
+    monkeypatch.setattr(kernel.Synapses, "_split_inputs", lambda self, *args: None)
+    run = runtime.simulator._Run(fabric, 60, {"x": x}, 0, None, (13, 14, 40), ["n"], False)
+    assert run.stream is None
+    plain = run.execute(None)
+    assert ahead.any() and np.array_equal(plain.probes["n"], ahead)
+    assert np.array_equal(plain.axon_activity, result.axon_activity)
