@@ -33,6 +33,7 @@ import attrs
 import numpy as np
 
 from chip import NEURON_FIELDS, ChipProfile, NeuronParams, ToolchainError, atomic_write
+from chip.ids import mix64
 from runtime import _runs
 
 FORMAT = "corelet-chip-model"
@@ -247,8 +248,8 @@ def _neuron_types(cores: Cores) -> tuple[list[dict], np.ndarray]:
     type_of = np.full(len(used), -1, np.int64)
     if not used.any():
         return [], type_of
-    unique, inverse = np.unique(matrix[used], axis=0, return_inverse=True)
-    type_of[used] = inverse.ravel()
+    unique, inverse = _unique_rows(matrix[used])
+    type_of[used] = inverse
     types = []
     for row in unique:
         entry, k = {}, 0
@@ -259,6 +260,25 @@ def _neuron_types(cores: Cores) -> tuple[list[dict], np.ndarray]:
             k += width
         types.append(entry)
     return types, type_of
+
+
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows in order of first appearance, and each row's index into them.
+
+    Rows are hashed to one uint64 each (a 1-D unique is ~20x faster than ``unique(axis=0)`` on a
+    million rows); the rows are then checked against their representatives, so a hash collision
+    can only cost time (the exact 2-D unique), never a wrong type.
+    """
+    h = np.zeros(len(rows), np.uint64)
+    for column in rows.T:
+        h = mix64(h ^ column.astype(np.uint64))
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    if not np.array_equal(rows[first[inverse]], rows):
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # number types by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rows[first[order]], rank[inverse.ravel()]
 
 
 # -- JSON reader -----------------------------------------------------------------------------

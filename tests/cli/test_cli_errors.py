@@ -73,3 +73,27 @@ def test_compile_missing_file(corelet, tmp_path):
 def test_unknown_placer_is_a_usage_error(corelet):
     proc = corelet("compile", "x.corelet", "-o", "m.json", "--placer", "magic")
     assert proc.returncode == 2 and "unknown placer 'magic'" in proc.stderr
+
+
+FAN_IN = """neuron sum { weights = [1, 0, 0, 0]; threshold = 100 }
+
+corelet Wide() {
+    input  x[300]
+    output y[2]
+    neurons h[2] = sum
+    x[i] -> h[0] for i in 0..300
+    x[0] -> h[1]
+    y = h
+}
+"""
+
+
+def test_placement_failure_names_the_neuron_and_still_writes_the_report(corelet, tmp_path):
+    (tmp_path / "wide.corelet").write_text(FAN_IN)
+    proc = corelet("compile", "wide.corelet", "-o", "m.json", "--report-text", "r.txt")
+    assert_clean_failure(proc)
+    assert "neuron h[0] of corelet 'Wide' needs 300 distinct input axons; a core has 256" in proc.stderr
+    assert "wide.corelet:6:5" in proc.stderr and "partial sums" in proc.stderr
+    assert not (tmp_path / "m.json").exists()
+    report = (tmp_path / "r.txt").read_text()
+    assert "placement failed" in report and "neurons     2 of 256" in report

@@ -107,3 +107,21 @@ def test_save_is_atomic_and_complete(tmp_path):
     tiny_model().save(path)
     assert ChipModel.load(path).to_json() == path.read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_neuron_types_are_the_distinct_rows_in_order_of_first_use():
+    from runtime.model import _unique_rows
+
+    rows = np.array([[5, 1], [2, 2], [5, 1], [0, 9], [2, 2]])
+    unique, index = _unique_rows(rows)
+    assert unique.tolist() == [[5, 1], [2, 2], [0, 9]]
+    assert index.tolist() == [0, 1, 0, 2, 1]
+
+
+def test_neuron_types_in_json_are_shared_and_complete():
+    model = tiny_model()
+    data = json.loads(model.to_json())
+    assert [t["threshold"] for t in data["neuron_types"]] == [5, 6, 7]
+    model.cores.params.threshold[:3] = 9
+    model.cores.params.weights[1] = 0
+    assert len(json.loads(model.to_json())["neuron_types"]) == 1
