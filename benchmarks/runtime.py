@@ -28,9 +28,9 @@ import time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 # BLAS reads its thread count when numpy loads, so --blas-threads is applied before the import
-if "--blas-threads" in sys.argv[:-1]:
-    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = \
-        sys.argv[sys.argv.index("--blas-threads") + 1]
+# (default 1, as the corelet command line uses)
+_threads = sys.argv[sys.argv.index("--blas-threads") + 1] if "--blas-threads" in sys.argv[:-1] else "1"
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = _threads
 
 import numpy as np  # noqa: E402
 
@@ -89,9 +89,9 @@ def main(argv=None) -> None:
     ap.add_argument("--max-delay", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--profile", action="store_true")
-    ap.add_argument("--blas-threads", type=int, default=None,
-                    help="BLAS threads for the block-dense products (default: BLAS's own choice); "
-                         "1 is much faster on a machine shared with other busy processes")
+    ap.add_argument("--blas-threads", type=int, default=1,
+                    help="BLAS threads for the block-dense products (default 1, as the command "
+                         "line: many small products are slower with more threads)")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()

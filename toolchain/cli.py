@@ -182,7 +182,8 @@ def _cmd_compile(args) -> int:
         raise UsageError("-o MODEL.json is required (or use --estimate)")
     net, params = _elaborate(args)
     if args.estimate:
-        print(compiler.estimate(net, placer=args.placer, input_fanout=args.input_fanout))
+        print(describe_estimate(compiler.estimate(net, placer=args.placer,
+                                                  input_fanout=args.input_fanout)))
         return 0
     provenance = source_provenance(Path(args.file), params)
     try:
@@ -199,6 +200,21 @@ def _cmd_compile(args) -> int:
     print(compiler.summary(result.model))
     print(f"wrote {args.output}")
     return 0
+
+
+def describe_estimate(est: dict) -> str:
+    n = est["neurons"]
+    use = est["utilisation"]
+    return "\n".join([
+        f"cores      {est['cores']} on {est['chips']} chip(s)" + ("" if est["fits"] else
+                                                                  " (more chips than the profile has)"),
+        f"neurons    {n['original']} + {n['copy']} copies + {n['relay']} relays "
+        f"({use['neurons']:.1%} of the used cores)",
+        f"axons      {est['axons']} ({use['axons']:.1%} of the used cores)",
+        f"synapses   {est['synapses']}",
+        f"latency    {est['added_latency']} connection(s) delayed by legalisation",
+        f"estimated in {sum(est['seconds'].values()):.2f} s (no model written)",
+    ])
 
 
 def _write_reports(args, model) -> None:

@@ -1,4 +1,5 @@
-"""Bad input on the command line: a readable message, exit 1 (usage 2), no traceback, no output."""
+"""The corelet program as a user meets it: help, estimates, and bad input (a readable message, exit
+1 or 2 for usage, no traceback, no output file left behind)."""
 
 import pytest
 
@@ -97,3 +98,13 @@ def test_placement_failure_names_the_neuron_and_still_writes_the_report(corelet,
     assert not (tmp_path / "m.json").exists()
     report = (tmp_path / "r.txt").read_text()
     assert "placement failed" in report and "neurons     2 of 256" in report
+
+
+def test_estimate_prints_cores_and_writes_nothing(corelet, tmp_path):
+    from tests.e2e.test_skeleton import EXAMPLE
+
+    proc = corelet("compile", EXAMPLE, "--estimate")
+    assert proc.returncode == 0, proc.stderr
+    # a feeds both the output and c: one copy on the chip
+    assert "cores      1 on 1 chip(s)" in proc.stdout and "3 + 1 copies + 0 relays" in proc.stdout
+    assert list(tmp_path.iterdir()) == []
