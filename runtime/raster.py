@@ -14,7 +14,8 @@ from runtime.result import SimResult
 
 WIDTH = 800  # drawing width in px
 LABEL = 120  # left margin for connector names
-ROW = 4  # px per pin, shrunk for wide connectors
+ROW = 14  # px per pin at most; shrunk for wide connectors
+PIN_LABELS = 16  # label each pin of connectors at most this wide
 MAX_PANEL = 240  # px, the most a panel may take
 GAP = 28
 
@@ -46,10 +47,15 @@ def _panel(name: str, spikes: np.ndarray, top: float, x_scale: float) -> tuple[s
     t, pin = np.nonzero(spikes)
     x = LABEL + (t + 0.5) * x_scale
     y = top + pin * row
-    marks = " ".join(f"M{a:.1f} {b:.1f}v{max(row, 1):.1f}" for a, b in zip(x.tolist(), y.tolist()))
-    return (f'<text x="{LABEL - 6}" y="{top + height / 2 + 4}" font-size="12" text-anchor="end">'
+    mark = max(row - 2, 1) if row > 4 else max(row, 1)  # leave a gap between labelled rows
+    marks = " ".join(f"M{a:.1f} {b + (row - mark) / 2:.1f}v{mark:.1f}"
+                     for a, b in zip(x.tolist(), y.tolist()))
+    pins = "".join(f'<text x="{LABEL - 6}" y="{top + (p + 0.5) * row + 3:.1f}" font-size="9" '
+                   f'fill="#999" text-anchor="end">{p}</text>'
+                   for p in range(width)) if 1 < width <= PIN_LABELS and row >= 9 else ""
+    return (pins + f'<text x="{LABEL - 16}" y="{top + height / 2 + 4}" font-size="12" text-anchor="end">'
             f'{escape(name)}</text>'
-            f'<text x="{LABEL - 6}" y="{top + height / 2 + 18}" font-size="10" fill="#666" '
+            f'<text x="{LABEL - 16}" y="{top + height / 2 + 18}" font-size="10" fill="#666" '
             f'text-anchor="end">{len(t)} spikes</text>'
             f'<rect x="{LABEL}" y="{top}" width="{WIDTH - LABEL - 10}" height="{height}" '
             f'fill="none" stroke="#bbb"/>'
