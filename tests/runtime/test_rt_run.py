@@ -1,12 +1,14 @@
 """Whole runs: batch and placement invariance, resets between segments, probes, results, stats."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 from rt_builder import ModelBuilder, relay_chain
 
 import runtime
+from runtime.raster import LABEL, WIDTH
 from runtime import SimulationError
 
 N, INPUTS = 24, 6
@@ -175,7 +177,12 @@ def test_raster_svg_draws_each_output_spike():
     res = runtime.simulate(fabric, 8, {"x": np.array([[1], [0], [1]], bool)})
     svg = runtime.raster_svg(res, title="a <test>")
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-    assert svg.count("v4.0") == 2 and "2 spikes" in svg and "a &lt;test&gt;" in svg
+    marks = re.findall(r"M([\d.]+) [\d.]+v", re.search(r'<path d="([^"]*)"', svg).group(1))
+    assert len(marks) == 2 and "2 spikes" in svg and "a &lt;test&gt;" in svg
+    spike_ticks = np.flatnonzero(res.outputs["out"][0, :, 0])
+    x_scale = (WIDTH - LABEL - 10) / 8  # mark at the middle of its tick's column
+    assert [float(m) for m in marks] == pytest.approx(LABEL + (spike_ticks + 0.5) * x_scale,
+                                                      abs=0.06)
 
 
 def test_bad_run_options_are_reported():
