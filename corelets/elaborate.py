@@ -15,6 +15,8 @@ uses stay quiet) and raised together as one ``LanguageError``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -24,7 +26,7 @@ import numpy as np
 from chip import TRUENORTH, ChipProfile
 from corelets import ast
 from corelets._expressions import Evaluator, as_python, is_array, is_bool
-from corelets._loader import Definition, Program, load_program
+from corelets._loader import Definition, Program, library_path, load_program
 from corelets._resolve import Edges, Graph, build_network
 from corelets._templates import check_field_name, convert_field, fill_population
 from corelets._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT, SUB_OUTPUT,
@@ -71,10 +73,30 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
         elab.raise_errors()
         network = build_network(elab.graph, definition.node, elab.report)
         elab.raise_errors()
+        network = attrs.evolve(network, provenance={**network.provenance,
+                                                    "sources": source_hashes(program, root)})
     finally:  # warnings found before an error still reach the caller
         if warnings is not None:
             warnings.extend(sorted(elab.warnings, key=Diagnostic.sort_key))
     return network
+
+
+def source_hashes(program: Program, root: str) -> dict[str, str]:
+    """SHA-256 of every file the network was built from, named so that the same sources give the
+    same names wherever they are compiled from: relative to the root file's folder, and
+    ``library:NAME`` for the standard library."""
+    base = Path(root).resolve().parent
+    lib = library_path().resolve()
+    hashes = {}
+    for file, text in program.sources.items():
+        if file.startswith("<"):
+            name = file
+        else:
+            resolved = Path(file).resolve()
+            name = (f"library:{resolved.relative_to(lib).as_posix()}" if resolved.is_relative_to(lib)
+                    else Path(os.path.relpath(resolved, base)).as_posix())
+        hashes[name] = hashlib.sha256(text.encode()).hexdigest()
+    return dict(sorted(hashes.items()))
 
 
 @attrs.frozen

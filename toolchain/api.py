@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import builtins
+import hashlib
 import os
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -61,23 +62,22 @@ def run(model: ChipModel | str | os.PathLike, ticks: int,
                             reset_at=reset_at, probes=probes, trace=trace, progress=progress)
 
 
-def source_provenance(path: Path, params: Mapping[str, object]) -> dict:
-    """Where a model came from, without timestamps or absolute paths (for byte-identical output)."""
-    import hashlib
-
+def source_provenance(path: Path, params: Mapping[str, object],
+                      relative_to: str | os.PathLike | None = None) -> dict:
+    """Where a model came from, without timestamps: the source path relative to ``relative_to``
+    (the model file's folder, so the model can find its source; default the working folder) and
+    the parameter values (arrays by shape and hash). The hashes of every source file are added by
+    the language (``Network.provenance["sources"]``)."""
     try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path.name
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    return {"source": rel.replace(os.sep, "/"), "source_sha256": digest,
+        rel = os.path.relpath(Path(path).resolve(), Path(relative_to or ".").resolve())
+    except ValueError:  # another drive on Windows
+        rel = Path(path).name
+    return {"source": Path(rel).as_posix(),
             "parameters": {k: _describe(v) for k, v in sorted(params.items())}}
 
 
 def _describe(value) -> object:
     if isinstance(value, np.ndarray):
-        import hashlib
-
         return {"array": list(value.shape), "dtype": str(value.dtype),
                 "sha256": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()}
     if isinstance(value, (builtins.int, builtins.float, builtins.bool, builtins.str)):

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
 import numpy as np
 
-from chip import ToolchainError, atomic_write
+from chip import ToolchainError
 
 PLACER_CHOICES = ("packer", "alg1", "alg2")
 
@@ -55,7 +57,8 @@ def render_error(command: str, err: ToolchainError) -> str:
     """Language diagnostics arrive rendered (``file:line:col: error: ...``); others get a prefix."""
     text = str(err)
     first = text.splitlines()[0] if text else ""
-    return text if ": error: " in first or ": warning: " in first else f"corelet {command}: error: {text}"
+    rendered = ": error: " in first or first.startswith("error: ")
+    return text if rendered else f"corelet {command}: error: {text}"
 
 
 # -- argument parsing ---------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def _cmd_compile(args) -> int:
         print(describe_estimate(compiler.estimate(net, placer=args.placer,
                                                   input_fanout=args.input_fanout)))
         return 0
-    provenance = source_provenance(Path(args.file), params)
+    provenance = source_provenance(Path(args.file), params, Path(args.output).parent)
     try:
         result = compiler.compile_network(net, placer=args.placer, input_fanout=args.input_fanout,
                                           seed=args.seed, provenance=provenance,
@@ -193,10 +196,9 @@ def _cmd_compile(args) -> int:
     except compiler.PlacementError as err:
         partial = getattr(err, "partial", None)  # a Compilation of what did fit
         if partial is not None:
-            _write_reports(args, partial.model)
+            _write_files(_reports(args, partial.model))
         raise
-    _write(args.output, result.model.to_json())
-    _write_reports(args, result.model)
+    _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
     print(compiler.summary(result.model))
     print(f"wrote {args.output}")
     return 0
@@ -217,13 +219,16 @@ def describe_estimate(est: dict) -> str:
     ])
 
 
-def _write_reports(args, model) -> None:
+def _reports(args, model) -> dict[str, str]:
+    """The reports asked for, rendered: path -> text."""
     import compiler
 
+    files = {}
     if args.report:
-        _write(args.report, compiler.render_report(model, fmt="html"))
+        files[args.report] = compiler.render_report(model, fmt="html")
     if args.report_text:
-        _write(args.report_text, compiler.render_report(model, fmt="text"))
+        files[args.report_text] = compiler.render_report(model, fmt="text")
+    return files
 
 
 def _cmd_run(args) -> int:
@@ -231,10 +236,7 @@ def _cmd_run(args) -> int:
 
     from toolchain.progress import ProgressBar
 
-    if args.ticks < 1:
-        raise UsageError(f"--ticks must be at least 1, got {args.ticks}")
-    if args.batch is not None and args.batch < 1:
-        raise UsageError(f"--batch must be at least 1, got {args.batch}")
+    _check_run_options(args)
     model = runtime.ChipModel.load(args.model)
     fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
@@ -244,15 +246,36 @@ def _cmd_run(args) -> int:
     bar = ProgressBar("running", enabled=True if args.progress else (None if work > 5e7 else False))
     result = runtime.simulate(fabric, args.ticks, inputs, seed=seed, batch=args.batch,
                               reset_at=reset_at, probes=args.probe, trace=args.trace, progress=bar)
-    _ensure_parent(args.output)
-    result.save(args.output)
+    files = {args.output: _npz_bytes(result.arrays())}
     if args.raster:
-        _write(args.raster, runtime.raster_svg(result))
+        files[args.raster] = runtime.raster_svg(result)
     if args.stats:
-        _write(args.stats, json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n")
+        files[args.stats] = json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n"
+    _write_files(files)
     print(describe_outputs(result))
     print(f"wrote {args.output}")
     return 0
+
+
+def _check_run_options(args) -> None:
+    """Options that would be silently ignored or meaningless are usage errors."""
+    if args.ticks < 1:
+        raise UsageError(f"--ticks must be at least 1, got {args.ticks}")
+    if args.batch is not None and args.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {args.batch}")
+    if args.reset_every is not None and args.reset_every < 1:
+        raise UsageError(f"--reset-every must be at least 1, got {args.reset_every}")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed must be in 0..2^63-1, got {args.seed}")
+    if args.trace and not args.probe:
+        raise UsageError("--trace records the membrane potentials of probed neurons: "
+                         "add --probe PATTERN")
+    named = [spec.partition("=")[0] for spec in (*args.rate, *args.burst)]
+    named += [spec.partition("=")[0] for spec in args.input if "=" in spec]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    if twice:
+        raise UsageError(f"input connector {twice[0]!r} is given more than once "
+                         "(--input, --rate, --burst)")
 
 
 def _read_inputs(args, fabric, seed) -> dict:
@@ -303,7 +326,7 @@ def _cmd_report(args) -> int:
     model = runtime.ChipModel.load(args.model)
     stats = _read_json(args.stats) if args.stats else None
     fmt = "text" if Path(args.output).suffix.lower() in (".txt", ".text") else "html"
-    _write(args.output, compiler.render_report(model, fmt=fmt, stats=stats))
+    _write_files({args.output: compiler.render_report(model, fmt=fmt, stats=stats)})
     print(f"wrote {args.output}")
     return 0
 
@@ -327,10 +350,39 @@ def _read_json(path: str) -> dict:
         raise ToolchainError(f"{path}: not a JSON file: {err}") from None
 
 
-def _ensure_parent(path: str) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+def _npz_bytes(arrays: dict) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
 
 
-def _write(path: str, text: str) -> None:
-    _ensure_parent(path)
-    atomic_write(path, text)
+def _write_files(files: dict[str, str | bytes]) -> None:
+    """Write every output or none: each goes to a temporary file beside its target first, and
+    only when all are written are they renamed into place."""
+    staged: list[tuple[str, Path]] = []
+    path = ""
+    try:
+        for path, data in files.items():
+            target = Path(path)
+            if target.is_dir():
+                raise ToolchainError(f"{path}: is a folder, not a file name")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((path, _stage(target, data)))
+        for path, tmp in staged:
+            os.replace(tmp, path)
+    except OSError as err:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise ToolchainError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _stage(target: Path, data: str | bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # as an ordinary open() would, not mkstemp's 0600
+    return Path(tmp)

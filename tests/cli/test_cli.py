@@ -6,7 +6,7 @@ import pytest
 
 def assert_clean_failure(proc, code=1):
     assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert proc.stdout == "" or "wrote" not in proc.stdout
 
 
