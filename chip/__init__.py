@@ -7,7 +7,7 @@ limits, in one place), the neuron parameter table (one struct of arrays, the sam
 
 from chip.errors import ToolchainError
 from chip.files import atomic_savez, atomic_write
-from chip.ids import logical_ids, path_hash
+from chip.ids import element_name, logical_ids, path_hash
 from chip.params import NEURON_FIELDS, NeuronParams, RangeViolation
 from chip.profile import TRUENORTH, ChipProfile
 
@@ -18,6 +18,7 @@ __all__ = [
     "NEURON_FIELDS",
     "RangeViolation",
     "logical_ids",
+    "element_name",
     "path_hash",
     "ToolchainError",
     "atomic_write",

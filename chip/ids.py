@@ -31,6 +31,12 @@ def path_hash(path: str) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "little")
 
 
+def element_name(path: str, index: int) -> str:
+    """The hierarchical name of element ``index`` of ``path``: ``hid.h[3]``. Its id is
+    ``logical_ids(path, index)``."""
+    return f"{path}[{int(index)}]"
+
+
 def logical_ids(path: str, indices: np.ndarray | int) -> np.ndarray:
     """Logical ids of ``path[indices]``."""
     idx = np.asarray(indices, dtype=np.uint64)

@@ -29,7 +29,7 @@ from typing import Iterable
 import attrs
 import numpy as np
 
-from chip import NeuronParams, logical_ids
+from chip import NeuronParams, element_name, logical_ids
 from corelets.source import Span
 
 
@@ -164,7 +164,7 @@ class Network:
 
     def neuron_name(self, neuron: int) -> str:
         pop = self.populations[int(self.population_of(np.array([neuron]))[0])]
-        return f"{pop.path}[{neuron - pop.start}]"
+        return element_name(pop.path, neuron - pop.start)
 
     def source_name(self, source: int) -> str:
         if source < self.n_neurons:
@@ -172,7 +172,7 @@ class Network:
         pin = source - self.n_neurons
         for conn in self.inputs:
             if conn.offset <= pin < conn.offset + conn.width:
-                return f"{conn.name}[{pin - conn.offset}]"
+                return element_name(conn.name, pin - conn.offset)
         raise IndexError(f"source {source} out of range")
 
     def neuron_ids(self) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import NeuronParams
+from chip import NeuronParams, element_name
 
 
 @attrs.frozen(eq=False)
@@ -61,4 +61,4 @@ class Fabric:
         return int(delays.max())
 
     def neuron_names(self, rows: np.ndarray) -> list[str]:
-        return [f"{self.paths[self.name_path[r]]}[{self.name_index[r]}]" for r in rows]
+        return [element_name(self.paths[self.name_path[r]], self.name_index[r]) for r in rows]
