@@ -1,10 +1,19 @@
-"""Atomic file output: a file is either written whole or not at all."""
+"""File input and output: atomic writes (a file is written whole or not at all) and the one
+reader of array files (``.npy``, ``.npz``, ``.json``) that every stage uses."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
+
+import numpy as np
+
+from chip.errors import ToolchainError
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
@@ -23,10 +32,116 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
 
 def atomic_savez(path: str | os.PathLike, arrays: dict) -> None:
     """``numpy.savez_compressed`` through ``atomic_write``."""
-    import io
-
-    import numpy as np
-
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     atomic_write(path, buf.getvalue())
+
+
+# -- reading arrays ----------------------------------------------------------------------------
+# One reader for every array file the toolchain accepts (``-p W=w.npz:W1``, ``--input x=in.npy``,
+# ``--rate x=rates.npy``), so every stage reads the same formats and words its errors alike.
+ARRAY_SUFFIXES = (".npy", ".npz", ".json")
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members, an empty zip
+
+
+class ArrayFileError(ToolchainError):
+    """An array file that cannot be read: ``str(err)`` is ``"PATH: reason"``."""
+
+
+def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array of an array file, by name: ``dict[str, numpy.ndarray]``.
+
+    * ``.npz``: each member under its name (in file order).
+    * ``.npy``: the one array under the key ``""``.
+    * ``.json``: a number, bool or (nested, rectangular) list of them is one array under ``""``;
+      an object maps names to such values.
+
+    Pickled Python objects are never loaded (``allow_pickle=False``). Raises ``ArrayFileError``
+    naming the path and the reason: no such file, unreadable, not an array file, pickled objects.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in ARRAY_SUFFIXES:
+        raise ArrayFileError(f"{path}: not an array file (expected {', '.join(ARRAY_SUFFIXES)})")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ArrayFileError(f"{path}: no such file") from None
+    except OSError as err:
+        raise ArrayFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    if suffix == ".json":
+        return _json_arrays(path, raw)
+    return _numpy_arrays(path, raw, suffix)
+
+
+def load_array(path: str | os.PathLike, key: str | None = None) -> np.ndarray:
+    """The array ``key`` of an array file (``file.npz:KEY``), or its only array when ``key`` is None.
+
+    Raises ``ArrayFileError`` listing the arrays the file has when ``key`` is not one of them, or
+    when no key is given and the file holds more than one.
+    """
+    arrays = load_arrays(path)
+    have = ", ".join(repr(k) for k in arrays) or "none"
+    if key is None:
+        if len(arrays) != 1:
+            raise ArrayFileError(f"{path}: holds {len(arrays)} arrays ({have}); name one as "
+                                 f"{Path(path).name}:KEY")
+        return next(iter(arrays.values()))
+    if key not in arrays:
+        raise ArrayFileError(f"{path}: has no array {key!r} (it has: {have})")
+    return arrays[key]
+
+
+def array_from_json(value) -> np.ndarray:
+    """A JSON number, bool or nested list as a numpy array; ``ValueError`` saying why not."""
+    if isinstance(value, str) or value is None or isinstance(value, dict):
+        raise ValueError(f"a {type(value).__name__} is not a number or a list of numbers")
+    try:
+        array = np.array(value)
+    except ValueError:  # numpy refuses ragged nesting
+        raise ValueError("the nested lists are ragged (rows of different lengths)") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError("the lists must be rectangular and hold only numbers or bools")
+    return array
+
+
+def _json_arrays(path: Path, raw: bytes) -> dict:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ArrayFileError(f"{path}: cannot read: not valid JSON: {err}") from None
+    named = value if isinstance(value, dict) else {"": value}
+    arrays = {}
+    for name, item in named.items():
+        try:
+            arrays[name] = array_from_json(item)
+        except ValueError as err:
+            where = f"array {name!r}" if name else "the value"
+            raise ArrayFileError(f"{path}: {where} is not an array: {err}") from None
+    return arrays
+
+
+def _numpy_arrays(path: Path, raw: bytes, suffix: str) -> dict:
+    # checked here because np.load takes anything else for a pickle and says only that
+    if not raw.startswith((_NPY_MAGIC, *_ZIP_MAGICS)):
+        raise ArrayFileError(f"{path}: not a {suffix} file (it does not start with the NumPy "
+                             "or zip signature)")
+    name = ""
+    try:
+        data = np.load(io.BytesIO(raw), allow_pickle=False)
+        if isinstance(data, np.ndarray):
+            return {"": data}
+        with data:
+            arrays = {}
+            for name in data.files:
+                arrays[name] = data[name]
+            return arrays
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            what = f"array {name!r}" if name else "the array"
+            raise ArrayFileError(f"{path}: {what} holds pickled Python objects, which are "
+                                 "never loaded (only plain numeric arrays)") from None
+        raise ArrayFileError(f"{path}: cannot read: {err}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise ArrayFileError(f"{path}: cannot read: damaged {suffix} file ({err})") from None

@@ -1,8 +1,11 @@
 """Parameter values from the command line: ``-p NAME=VALUE``.
 
-VALUE is a literal (``16``, ``2.5``, ``true``, ``"text"``, ``[1, 2, 3]``, nested lists: JSON syntax),
-or a file: ``w.npy``, ``w.npz:KEY`` (``w.npz`` alone when it holds one array), ``w.json`` (a JSON
-number, bool, string or nested list). Relative paths are taken from ``base_dir``.
+VALUE is a literal in JSON syntax (``16``, ``2.5``, ``true``, ``"text"``, ``[1, 2, 3]``, nested
+lists), a bare word (``linear``, read as the string), or an array file read by
+``chip.files.load_array``: ``w.npy``, ``w.npz:KEY`` (``w.npz`` alone when it holds one array),
+``w.json`` (a JSON number, bool or nested list; an object of them takes ``:KEY`` like an ``.npz``).
+Relative paths are taken from ``base_dir``. Text that starts like JSON (``[``, ``{``, ``"``, a digit
+or ``-``) must be valid JSON, so a typo such as ``[1,2`` is an error rather than a string.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-
 from chip import ToolchainError
+from chip.files import ARRAY_SUFFIXES, ArrayFileError, array_from_json, load_array
+
+JSON_STARTS = ('[', '{', '"', '-', *"0123456789")
 
 
 class ParamError(ToolchainError):
@@ -29,42 +33,44 @@ def parse_param(arg: str, base_dir: str = ".") -> tuple[str, object]:
 
 
 def _value(name: str, text: str, base: Path) -> object:
-    path_text, _, key = text.partition(":") if ".npz:" in text else (text, "", "")
-    suffix = Path(path_text).suffix.lower()
-    if suffix in (".npy", ".npz", ".json"):
-        return _from_file(name, base / path_text, suffix, key)
+    path_text, _, key = _split_key(text)
+    if Path(path_text).suffix.lower() in ARRAY_SUFFIXES:
+        return _from_file(name, base / path_text, key or None)
     if text in ("true", "false"):
         return text == "true"
-    try:
-        return _plain(json.loads(text))
-    except json.JSONDecodeError:
+    if not text.startswith(JSON_STARTS):
         return text  # a bare word is a string: -p mode=linear
-
-
-def _from_file(name: str, path: Path, suffix: str, key: str) -> object:
     try:
-        if suffix == ".json":
-            return _plain(json.loads(path.read_text(encoding="utf-8")))
-        if suffix == ".npy":
-            return np.load(path, allow_pickle=False)
-        with np.load(path, allow_pickle=False) as archive:
-            keys = list(archive.keys())
-            if not key and len(keys) == 1:
-                key = keys[0]
-            if key not in keys:
-                raise ParamError(f"parameter {name}: {path} has no array {key!r} "
-                                 f"(it has: {', '.join(keys) or 'none'}); write {path.name}:KEY")
-            return archive[key]
-    except ParamError:
-        raise
-    except (OSError, ValueError) as err:
-        raise ParamError(f"parameter {name}: cannot read {path}: {err}") from None
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ParamError(f"parameter {name}: {text!r} is not a valid JSON value ({err}); "
+                         "quote a string as '\"text\"'") from None
+    return _plain(name, value)
 
 
-def _plain(value: object) -> object:
+def _split_key(text: str) -> tuple[str, str, str]:
+    """``'w.npz:W1'`` -> ``('w.npz', ':', 'W1')``; text without a ``.npz:``/``.json:`` as is."""
+    for suffix in (".npz:", ".json:"):
+        if suffix in text:
+            head, _, key = text.partition(suffix)
+            return head + suffix[:-1], ":", key
+    return text, "", ""
+
+
+def _from_file(name: str, path: Path, key: str | None) -> object:
+    try:
+        array = load_array(path, key)
+    except ArrayFileError as err:
+        raise ParamError(f"parameter {name}: {err}") from None
+    # a file holding a single number is a scalar parameter, as the literal would be
+    return array.item() if array.ndim == 0 else array
+
+
+def _plain(name: str, value: object) -> object:
     if isinstance(value, list):
-        array = np.array(value)
-        if array.dtype == object:
-            raise ParamError("a list parameter must be rectangular and hold numbers or bools")
-        return array
+        try:
+            return array_from_json(value)
+        except ValueError as err:
+            raise ParamError(f"parameter {name}: a list parameter must be rectangular and hold "
+                             f"numbers or bools: {err}") from None
     return value

@@ -19,7 +19,7 @@ Rates broadcast from a scalar, one value per pin ``(width,)``, or one row per sa
 
     --rate x=0.2                 Bernoulli, every pin of x at 0.2 spikes per tick
     --rate x=rates.npy:even      evenly spaced, rates per pin (or per sample and pin) from a file
-    --rate x=data.npz:r0         the array 'r0' of an .npz file
+    --rate x=data.npz:r0         the array 'r0' of an .npz file (a .json list works like .npy)
     --burst x=3:window=8         3 spikes on every pin of x, in ticks 0..2 of one 8-tick window
     --burst x=counts.npy:window=16   a sequence: row k of counts fills ticks 16k .. 16k+15
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from chip import path_hash
+from chip.files import ARRAY_SUFFIXES, ArrayFileError, load_array
 from runtime.errors import SimulationError
 from runtime.fabric import Fabric
 
@@ -38,7 +39,11 @@ RATE_MODES = ("bernoulli", "even")
 def rate_code(rates, ticks: int, *, width: int | None = None, batch: int = 1, seed: int = 0,
               mode: str = "bernoulli", salt: int = 0) -> np.ndarray:
     """A rate-coded raster, bool (batch, ticks, width); see the module docstring."""
-    rates = _per_sample(np.asarray(rates, dtype=np.float64), width, batch, "rate")
+    try:
+        rates = np.asarray(rates, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SimulationError(f"rates must be numbers, got {np.asarray(rates).dtype} values") from None
+    rates = _per_sample(rates, width, batch, "rate")
     if rates.size and (np.isnan(rates).any() or rates.min() < 0 or rates.max() > 1):
         raise SimulationError(f"rates must lie in 0..1 spikes per tick, got "
                               f"{rates.min()}..{rates.max()}")
@@ -133,7 +138,7 @@ def _split_spec(kind: str, spec: str):
     value_text, options = parts[0], {}
     for part in parts[1:]:
         key, eq, val = part.partition("=")
-        if not eq and value_text.endswith(".npz") and "key" not in options and not options:
+        if not eq and value_text.endswith((".npz", ".json")) and "key" not in options and not options:
             options["key"] = key
         else:
             options[key] = val if eq else ""
@@ -141,24 +146,20 @@ def _split_spec(kind: str, spec: str):
 
 
 def _value(kind: str, spec: str, text: str, key: str | None) -> np.ndarray:
-    if text.endswith((".npy", ".npz")):
+    if text.endswith(ARRAY_SUFFIXES):
         try:
-            data = np.load(text, allow_pickle=False)
-            if text.endswith(".npz"):
-                with data:
-                    names = data.files
-                    if key is None and len(names) != 1:
-                        raise SimulationError(f"--{kind} {spec}: {text} holds {names}; "
-                                              f"name one as {text}:NAME")
-                    return data[key or names[0]]
-            return data
-        except (OSError, ValueError, KeyError) as err:
-            raise SimulationError(f"--{kind} {spec}: cannot read {text}: {err}") from None
+            value = load_array(text, key)
+        except ArrayFileError as err:
+            raise SimulationError(f"--{kind} {spec}: {err}") from None
+        if value.dtype.kind not in "biuf":
+            raise SimulationError(f"--{kind} {spec}: {text} holds {value.dtype} values; "
+                                  f"{kind} values must be numbers")
+        return value
     try:
         return np.asarray(float(text) if kind == "rate" else int(text))
     except ValueError:
-        raise SimulationError(f"--{kind} {spec}: {text!r} is neither a number nor an .npy/.npz "
-                              "file") from None
+        raise SimulationError(f"--{kind} {spec}: {text!r} is neither a number nor an "
+                              f"{'/'.join(ARRAY_SUFFIXES)} file") from None
 
 
 def _int_option(kind, spec, text) -> int | None:

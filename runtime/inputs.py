@@ -1,4 +1,4 @@
-"""Input rasters: reading them from ``.npz`` files and checking them against a fabric's connectors.
+"""Input rasters: reading them from array files (``.npz``, ``.npy``, ``.json``) and checking them against a fabric's connectors.
 
 An input raster for a connector of width W is a 0/1 array shaped ``(ticks_in, W)`` (the same for
 every sample) or ``(batch, ticks_in, W)`` (one per sample), with ``ticks_in <= ticks``; row t is
@@ -9,25 +9,24 @@ connector that is not given at all.
 from __future__ import annotations
 
 import os
-import zipfile
 
 import numpy as np
 
+from chip.files import ArrayFileError, load_arrays
 from runtime.errors import SimulationError
 from runtime.fabric import Fabric
 
 
 def read_input_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` input file, by name."""
+    """The arrays of an input file, by name (``chip.files.load_arrays``).
+
+    An ``.npz`` (or a JSON object) holds one array per input connector, under its name; an ``.npy``
+    (or a JSON list) holds one unnamed array, under ``""``, for ``--input NAME=FILE``.
+    """
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise SimulationError(f"{path}: not an .npz file (one array per input connector)")
-            return {name: data[name] for name in data.files}
-    except FileNotFoundError:
-        raise SimulationError(f"{path}: no such input file") from None
-    except (OSError, ValueError, zipfile.BadZipFile) as err:
-        raise SimulationError(f"{path}: cannot read input file: {err}") from None
+        return load_arrays(path)
+    except ArrayFileError as err:
+        raise SimulationError(f"input file {err}") from None
 
 
 def expected_shapes(fabric: Fabric) -> str:
@@ -47,6 +46,9 @@ def check_inputs(fabric: Fabric, inputs: dict | None, ticks: int,
     inputs = dict(inputs or {})
     widths = dict(fabric.inputs)
     unknown = sorted(set(inputs) - set(widths))
+    if unknown == [""]:
+        raise SimulationError("an input file with one unnamed array (.npy) needs its connector "
+                              f"named, as NAME=FILE; expected {expected_shapes(fabric)}")
     if unknown:
         raise SimulationError(f"unknown input connector(s) {', '.join(map(repr, unknown))}; "
                               f"expected {expected_shapes(fabric)}")

@@ -9,6 +9,7 @@ relay the compiler added reports the same spikes as its original and is never li
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import numpy as np
@@ -36,7 +37,7 @@ def resolve_probe(fabric: Fabric, pattern: str) -> np.ndarray:
         rows = rows[_index_matches(fabric.name_index[rows], index_part)]
     if not rows.size:
         raise SimulationError(f"probe {pattern!r} matches no neuron; "
-                              f"populations are {_sample_paths(fabric)}")
+                              f"{_population_hint(fabric, path_part)}")
     order = np.lexsort((fabric.name_index[rows], fabric.name_path[rows]))
     return rows[order]
 
@@ -58,7 +59,18 @@ def _index_matches(indices: np.ndarray, index_part: str) -> np.ndarray:
     return np.array([bool(index_re.match(str(i))) for i in indices.tolist()], bool)
 
 
-def _sample_paths(fabric: Fabric, limit: int = 8) -> str:
-    paths = list(fabric.paths[:limit])
-    more = f", ... ({len(fabric.paths)} in all)" if len(fabric.paths) > limit else ""
-    return ", ".join(paths) + more if paths else "(none)"
+def population_paths(fabric: Fabric) -> list[str]:
+    """The paths of the neuron populations (``paths`` also names input connectors), in order."""
+    used = np.unique(fabric.name_path[fabric.neuron_role == ORIGINAL])
+    return [fabric.paths[p] for p in used.tolist()]
+
+
+def _population_hint(fabric: Fabric, path_part: str, limit: int = 8) -> str:
+    """``did you mean 'hid.h'? populations are a, b, ...`` for a probe that matched nothing."""
+    paths = population_paths(fabric)
+    if not paths:
+        return "this model has no neurons"
+    close = difflib.get_close_matches(path_part, paths, n=1)
+    more = f", ... ({len(paths)} in all)" if len(paths) > limit else ""
+    listed = "populations are " + ", ".join(paths[:limit]) + more
+    return f"did you mean {close[0]!r}? {listed}" if close else listed

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from chip import ToolchainError
+from chip.files import load_array
 
 PLACER_CHOICES = ("packer", "alg1", "alg2")
 
@@ -106,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL.json")
     p.add_argument("--ticks", type=int, required=True, metavar="N")
     p.add_argument("--input", action="append", default=[], metavar="[NAME=]FILE",
-                   help="input spikes: FILE.npz (one array per connector) or NAME=FILE.npz[:KEY] "
-                        "or NAME=FILE.npy")
+                   help="input spikes: FILE.npz (one array per connector), or "
+                        "NAME=FILE.npz[:KEY], NAME=FILE.npy or NAME=FILE.json")
     p.add_argument("--rate", action="append", default=[], metavar="NAME=SPEC",
                    help="rate-encode an input connector (see docs/runtime.md)")
     p.add_argument("--burst", action="append", default=[], metavar="NAME=SPEC",
@@ -287,13 +288,8 @@ def _read_inputs(args, fabric, seed) -> dict:
         if not sep:
             inputs.update(runtime.read_input_file(spec))
             continue
-        file, _, key = path.partition(":") if path.count(":") else (path, "", "")
-        arrays = runtime.read_input_file(file)
-        key = key or (name if name in arrays else (next(iter(arrays)) if len(arrays) == 1 else ""))
-        if key not in arrays:
-            raise UsageError(f"--input {spec}: {file} holds {', '.join(arrays) or 'no arrays'}; "
-                             f"say which with {name}={file}:KEY")
-        inputs[name] = arrays[key]
+        file, _, key = path.partition(":")
+        inputs[name] = load_array(file, key or None)  # the only array, or the one named KEY
     for kind, specs in (("rate", args.rate), ("burst", args.burst)):
         for spec in specs:
             name, array = runtime.parse_encoder_spec(kind, spec, fabric, args.ticks, args.batch, seed)
