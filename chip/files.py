@@ -18,23 +18,51 @@ from chip.errors import ToolchainError
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    mode = "w" if isinstance(data, str) else "wb"
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    write_all({path: data})
+
+
+def write_all(files: dict) -> None:
+    """Write every file or none: each goes to a temporary file beside its target, and only when
+    all are written are they renamed into place. Text is written as UTF-8."""
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as f:
-            f.write(data)
-        os.replace(tmp, path)
+        for path, data in files.items():
+            staged.append((Path(path), _stage(Path(path), data)))
+        for path, tmp in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, data: str | bytes) -> Path:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:  # name the file the caller asked for, not the temporary one
+        raise OSError(err.errno, err.strerror, str(target)) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # as an ordinary open() would, not mkstemp's 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def npz_bytes(arrays: dict) -> bytes:
+    """The bytes of a compressed ``.npz`` holding ``arrays``."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
 
 
 def atomic_savez(path: str | os.PathLike, arrays: dict) -> None:
     """``numpy.savez_compressed`` through ``atomic_write``."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    atomic_write(path, buf.getvalue())
+    atomic_write(path, npz_bytes(arrays))
 
 
 # -- reading arrays ----------------------------------------------------------------------------

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
-import numpy as np
-
 from chip import ToolchainError
-from chip.files import load_array
+from chip.files import load_array, npz_bytes, write_all
 
 PLACER_CHOICES = ("packer", "alg1", "alg2")
 
@@ -247,7 +243,7 @@ def _cmd_run(args) -> int:
     bar = ProgressBar("running", enabled=True if args.progress else (None if work > 5e7 else False))
     result = runtime.simulate(fabric, args.ticks, inputs, seed=seed, batch=args.batch,
                               reset_at=reset_at, probes=args.probe, trace=args.trace, progress=bar)
-    files = {args.output: _npz_bytes(result.arrays())}
+    files = {args.output: npz_bytes(result.arrays())}
     if args.raster:
         files[args.raster] = runtime.raster_svg(result)
     if args.stats:
@@ -346,39 +342,13 @@ def _read_json(path: str) -> dict:
         raise ToolchainError(f"{path}: not a JSON file: {err}") from None
 
 
-def _npz_bytes(arrays: dict) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    return buf.getvalue()
-
-
 def _write_files(files: dict[str, str | bytes]) -> None:
-    """Write every output or none: each goes to a temporary file beside its target first, and
-    only when all are written are they renamed into place."""
-    staged: list[tuple[str, Path]] = []
-    path = ""
+    """Write every output or none (``chip.files.write_all``), with OS errors as user errors."""
     try:
-        for path, data in files.items():
-            target = Path(path)
-            if target.is_dir():
+        for path in files:
+            if Path(path).is_dir():
                 raise ToolchainError(f"{path}: is a folder, not a file name")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.append((path, _stage(target, data)))
-        for path, tmp in staged:
-            os.replace(tmp, path)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_all(files)
     except OSError as err:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
-        raise ToolchainError(f"cannot write {path}: {err.strerror or err}") from None
-
-
-def _stage(target: Path, data: str | bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)  # as an ordinary open() would, not mkstemp's 0600
-    return Path(tmp)
+        raise ToolchainError(f"cannot write {err.filename or ''}: {err.strerror or err}") from None

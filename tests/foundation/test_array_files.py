@@ -90,3 +90,29 @@ def test_json_values_that_are_not_arrays(tmp_path, value, reason):
     (tmp_path / "v.json").write_text(json.dumps(value))
     with pytest.raises(ArrayFileError, match="v.json: the value is not an array: .*" + reason):
         load_arrays(tmp_path / "v.json")
+
+
+def test_write_all_writes_every_file_or_none(tmp_path):
+    from chip.files import write_all
+
+    write_all({tmp_path / "a.txt": "first", tmp_path / "b.bin": b"\x00\x01"})
+    assert (tmp_path / "a.txt").read_text() == "first"
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    with pytest.raises(OSError) as err:
+        write_all({tmp_path / "a.txt": "second", tmp_path / "missing" / "c.txt": "x"})
+    assert err.value.filename == str(tmp_path / "missing" / "c.txt")
+    assert (tmp_path / "a.txt").read_text() == "first"  # untouched: nothing was renamed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin"]  # no temporaries
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+
+    from chip.files import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "m.json", "{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644
