@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from chip import ChipProfile
+from compiler._bits import popcount
 from corelets import Network
 
 AXON_TYPES = 4
@@ -141,10 +142,10 @@ def _out_kinds(net: Network, delays: np.ndarray) -> np.ndarray:
     starts = np.concatenate(([0], starts))
     if AXON_TYPES * nd <= 8:
         masks = np.bitwise_or.reduceat(np.left_shift(np.uint8(1), kind.astype(np.uint8)), starts)
-        out[src[starts]] = np.bitwise_count(masks)
+        out[src[starts]] = popcount(masks)
     elif AXON_TYPES * nd <= 63:
         masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), kind), starts)
-        out[src[starts]] = np.bitwise_count(masks)
+        out[src[starts]] = popcount(masks)
     else:
         pair = np.unique(src * (AXON_TYPES * nd) + kind)
         out += np.bincount(pair // (AXON_TYPES * nd), minlength=n)

@@ -27,7 +27,7 @@ from compiler._index import NetIndex, build_index
 from compiler.emit import emit
 from compiler.errors import PlacementError
 from compiler.fill import Filling
-from compiler.layout import hop_stats
+from compiler.layout import hop_distances, hop_record
 from compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
 from compiler.placers import get_placer
 from corelets import Connections, Network
@@ -109,14 +109,17 @@ def compile_network(net: Network, *, placer: str = "packer", input_fanout: str =
 
 def estimate(net: Network, *, placer: str = "packer", input_fanout: str = "host",
              profile: ChipProfile = TRUENORTH) -> dict:
-    """Cores, chips and utilisation of ``net`` without emitting a model (placement only)."""
+    """Cores, chips and utilisation of ``net`` without emitting a model (placement only).
+
+    ``synapses`` counts what the model's crossbars would hold (copies repeat their original's
+    column, relays add one each); ``connections`` the network's logical connections."""
     run = _Run(net, placer, input_fanout, profile, None)
     filling, legal = run.place_and_legalise()
     counts = legal.counts()
     chips = -(-legal.n_cores // profile.cores_per_chip)
     return {"cores": legal.n_cores, "chips": chips, "fits": chips <= profile.max_chips,
             "neurons": counts, "axons": int(len(legal.axon_core)),
-            "synapses": int(len(net.connections)),
+            "synapses": crossbar_synapses(run.index, legal), "connections": int(len(net.connections)),
             "utilisation": {
                 "neurons": round(len(legal.core) / max(1, legal.n_cores * profile.neurons_per_core), 4),
                 "axons": round(len(legal.axon_core) / max(1, legal.n_cores * profile.axons_per_core), 4)},
@@ -177,8 +180,8 @@ class _Run:
         emitted = emit(self.index, self.profile, filling, legal, seed, prov)
         placed = emitted.legal
         to_core = placed.target_core >= 0
-        record["hops"] = hop_stats(emitted.model.cores.coords, self.profile, placed.core[to_core],
-                                   placed.target_core[to_core])
+        record["hops"] = hop_record(hop_distances(emitted.model.cores.coords, self.profile,
+                                                  placed.core[to_core], placed.target_core[to_core]))
         record["populations"] = population_usage(self.index, placed)
         self._done()
         if self.progress is not None:
@@ -192,7 +195,8 @@ class _Run:
                 "cores": legal.n_cores, "chips": -(-legal.n_cores // self.profile.cores_per_chip),
                 "neurons": counts, "copies": counts["copy"], "relays": counts["relay"],
                 "hubs": legal.hubs, "splitters": legal.splitters,
-                "axons": int(len(legal.axon_core)), "synapses": int(len(self.net.connections)),
+                "axons": int(len(legal.axon_core)), "synapses": crossbar_synapses(self.index, legal),
+                "connections": int(len(self.net.connections)),
                 "added_latency": latency_records(self.net, latency)}
 
 
@@ -216,6 +220,13 @@ def check_fan_in(index: NetIndex, profile: ChipProfile) -> None:
         "cannot be split by the compiler; split it inside the corelet into partial sums over at most "
         f"{limit} inputs each (AXONS_PER_CORE), as the IC module of the spike-based LSTM does",
         kind="fan_in", neurons=over)
+
+
+def crossbar_synapses(index: NetIndex, legal: Legal) -> int:
+    """Synapses the model's crossbars hold: one per connection into an original (its inputs are
+    distinct axon keys), the same column again for each copy, and one per relay (its hub axon)."""
+    copies = legal.source[legal.role == COPY]
+    return int(index.in_degree.sum() + index.in_degree[copies].sum() + (legal.role == RELAY).sum())
 
 
 def connection_latency(index: NetIndex, filling: Filling, legal: Legal) -> np.ndarray:

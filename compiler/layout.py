@@ -90,13 +90,18 @@ def _hilbert(side: int) -> np.ndarray:
     return np.stack([y, x], axis=1)
 
 
-def hop_stats(coords: np.ndarray, profile: ChipProfile, src_core: np.ndarray,
-              dst_core: np.ndarray) -> dict:
-    """Total, mean and largest hop distance of the routes ``src_core -> dst_core``."""
-    cols = profile.grid[1]
-    glob_col = coords[:, 0].astype(np.int64) * cols + coords[:, 2]
-    hops = (np.abs(coords[src_core, 1].astype(np.int64) - coords[dst_core, 1])
-            + np.abs(glob_col[src_core] - glob_col[dst_core]))
+def hop_distances(coords: np.ndarray, profile: ChipProfile, src_core: np.ndarray,
+                  dst_core: np.ndarray) -> np.ndarray:
+    """Hop distance (int64) of each route ``src_core -> dst_core``: the Manhattan distance between
+    the cores' (row, global column), chip k's column c being global column ``k * columns + c``."""
+    coords = np.asarray(coords, np.int64)
+    row = coords[:, 1]
+    glob_col = coords[:, 0] * profile.grid[1] + coords[:, 2]
+    return np.abs(row[src_core] - row[dst_core]) + np.abs(glob_col[src_core] - glob_col[dst_core])
+
+
+def hop_record(hops: np.ndarray) -> dict:
+    """Route count, total, mean and largest of hop distances (the compile record's ``hops``)."""
     total = int(hops.sum())
     return {"routes": int(len(hops)), "total": total,
             "mean": round(total / len(hops), 4) if len(hops) else 0.0,

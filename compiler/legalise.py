@@ -200,19 +200,36 @@ class _CoreDemands:
 
 
 # -- relay trees -------------------------------------------------------------------------------
-@attrs.define
+@attrs.frozen(eq=False)
 class _Hubs:
-    """Splitter hubs: each an axon plus relay neurons on one core."""
+    """Splitter hubs (H,) and their relay rows (R,), each an axon plus relay neurons on one core.
 
-    feeder_kind: list  # "source" (a copy of the source or a host route) or "relay" (a parent relay)
-    feeder: list  # source index or relay row
-    d_in: list  # delay from the feeder to the hub axon
-    source: list  # logical source the hub relays
-    row_hub: list  # relay rows: hub, target kind, target, delay
-    row_kind: list
-    row_target: list
-    row_delay: list
+    Numbering (it decides where hubs land, so it is kept stable): sources in ascending order; for
+    each, the levels of its hub chain deepest first; within a level, its hubs in turn, each filled
+    with up to ``capacity`` rows: the demands it serves directly (in demand order), then one row
+    per hub of the next level down.
+    """
+
+    source: np.ndarray  # logical source the hub relays
+    d_in: np.ndarray  # delay from the feeder to the hub axon
+    fed_by_source: np.ndarray  # fed by a copy of the source or a host route (not by a parent relay)
+    row_hub: np.ndarray  # relay rows: hub, target kind, target (demand or hub), delay
+    row_kind: np.ndarray
+    row_target: np.ndarray
+    row_delay: np.ndarray
     latency: np.ndarray  # per demand
+
+
+@attrs.frozen(eq=False)
+class _Level:
+    """One level of every relayed source's hub chain: the sources (groups) reaching it, the delay
+    feeding its hubs, and the demands it serves directly with their relay delays."""
+
+    group: np.ndarray  # (P,) sorted group ids present at this level
+    d_in: np.ndarray  # (P,)
+    direct: np.ndarray  # (P,) how many demands each serves directly
+    direct_ids: np.ndarray  # demand ids, grouped by group, in demand order
+    direct_delay: np.ndarray
 
 
 class _HubBuilder:
@@ -221,41 +238,108 @@ class _HubBuilder:
         self.capacity = profile.neurons_per_core
 
     def build(self, demands: _Demands, relayed: np.ndarray) -> _Hubs:
-        hubs = _Hubs([], [], [], [], [], [], [], [], np.zeros(len(demands), np.int64))
-        ids = np.flatnonzero(relayed)
-        if not len(ids):
-            return hubs
-        ids = ids[np.argsort(demands.src[ids], kind="stable")]
-        bounds = np.flatnonzero(np.diff(demands.src[ids])) + 1
-        for group in np.split(ids, bounds):
-            source = int(demands.src[group[0]])
-            for hub in self._level(hubs, source, group, demands.delay[group].astype(np.int64)):
-                hubs.feeder_kind[hub], hubs.feeder[hub] = "source", source
-        return hubs
+        """Hub chains for all relayed demands, level by level across all sources at once.
 
-    def _level(self, hubs: _Hubs, source: int, ids: np.ndarray, delay: np.ndarray) -> list[int]:
-        """Hubs that deliver demands ``ids`` with ``delay`` counted from their feeder's spike."""
-        d_in = int(np.clip(delay.min() - 1, 1, self.max_delay))
-        rest = delay - d_in
+        A level's hubs are fed with ``d_in = min(delay) - 1`` (clipped to 1..max delay); demands
+        whose remaining delay fits one relay hop are served there, the others pass to the next
+        level with ``d_in`` subtracted (a chain of hubs, 15 ticks per hop)."""
+        latency = np.zeros(len(demands), np.int64)
+        ids = np.flatnonzero(relayed)
+        ids = ids[np.argsort(demands.src[ids], kind="stable")]
+        src = demands.src[ids]
+        first = np.r_[True, src[1:] != src[:-1]] if len(ids) else np.zeros(0, bool)
+        group_source = src[first]
+        group = np.cumsum(first) - 1
+        delay = demands.delay[ids].astype(np.int64)
+        levels: list[_Level] = []
+        while len(ids):
+            level, ids, group, delay = self._level(ids, group, delay, latency)
+            levels.append(level)
+        if not levels:
+            empty = np.zeros(0, np.int64)
+            return _Hubs(empty, empty, np.zeros(0, bool), empty, empty, empty, empty, latency)
+        return self._number(levels, group_source, latency)
+
+    def _level(self, ids, group, delay, latency):
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        d_in = np.clip(np.minimum.reduceat(delay, starts) - 1, 1, self.max_delay)
+        rest = delay - np.repeat(d_in, np.diff(np.r_[starts, len(group)]))
         direct = rest <= self.max_delay
-        hubs.latency[ids[direct]] = np.maximum(0, 1 - rest[direct])
-        rows = [(_TO_DEMAND, int(i), int(max(1, r))) for i, r in zip(ids[direct], rest[direct])]
-        if (~direct).any():
-            rows += [(_TO_HUB, hub, None) for hub in self._level(hubs, source, ids[~direct],
-                                                                rest[~direct])]
-        made = []
-        for start in range(0, len(rows), self.capacity):
-            hub = len(hubs.d_in)
-            hubs.feeder_kind.append(None), hubs.feeder.append(None)
-            hubs.d_in.append(d_in), hubs.source.append(source)
-            for kind, target, dly in rows[start:start + self.capacity]:
-                if kind == _TO_HUB:
-                    hubs.feeder_kind[target], hubs.feeder[target] = "relay", len(hubs.row_hub)
-                    dly = hubs.d_in[target]
-                hubs.row_hub.append(hub), hubs.row_kind.append(kind)
-                hubs.row_target.append(target), hubs.row_delay.append(dly)
-            made.append(hub)
-        return made
+        latency[ids[direct]] = np.maximum(0, 1 - rest[direct])
+        present = group[starts]
+        n_direct = np.bincount(np.searchsorted(present, group[direct]), minlength=len(present))
+        level = _Level(present, d_in, n_direct, ids[direct], np.maximum(1, rest[direct]))
+        return level, ids[~direct], group[~direct], rest[~direct]
+
+    def _number(self, levels: list[_Level], group_source: np.ndarray, latency: np.ndarray) -> _Hubs:
+        """Number the hubs and rows of every (level, source group) pair: by group, deepest level
+        first (the order the hubs are listed in, see ``_Hubs``)."""
+        n_hubs, n_rows, child = self._pair_sizes(levels)
+        pair_level = np.concatenate([np.full(len(lv.group), k) for k, lv in enumerate(levels)])
+        pair_group = np.concatenate([lv.group for lv in levels])
+        pair_hubs, pair_rows = np.concatenate(n_hubs), np.concatenate(n_rows)
+        order = np.lexsort((-pair_level, pair_group))
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        hub_first = _exclusive_cumsum(pair_hubs[order])[rank]
+        row_first = _exclusive_cumsum(pair_rows[order])[rank]
+        hub_pair = np.repeat(order, pair_hubs[order])
+        row_hub = np.repeat(hub_first[order], pair_rows[order]) + _ranks(pair_rows[order]) // self.capacity
+        kind, target, delay = _rows(levels, child, pair_hubs, hub_first, row_first, int(pair_rows.sum()))
+        return _Hubs(source=group_source[pair_group[hub_pair]],
+                     d_in=np.concatenate([lv.d_in for lv in levels])[hub_pair],
+                     fed_by_source=pair_level[hub_pair] == 0, row_hub=row_hub, row_kind=kind,
+                     row_target=target, row_delay=delay, latency=latency)
+
+    def _pair_sizes(self, levels: list[_Level]):
+        """Per level: hubs and rows of each of its pairs, and the index of the pair's child (the
+        same group one level down, -1 for none). A level's rows are its direct demands plus one
+        per hub of its child, so this runs from the deepest level up."""
+        n_hubs, n_rows, child = [None] * len(levels), [None] * len(levels), [None] * len(levels)
+        for lv in range(len(levels) - 1, -1, -1):
+            group = levels[lv].group
+            child_hubs = np.zeros(len(group), np.int64)
+            child[lv] = np.full(len(group), -1, np.int64)
+            if lv + 1 < len(levels):
+                at = np.searchsorted(group, levels[lv + 1].group)
+                child_hubs[at] = n_hubs[lv + 1]
+                child[lv][at] = np.arange(len(at))
+            n_rows[lv] = levels[lv].direct + child_hubs
+            n_hubs[lv] = -(-n_rows[lv] // self.capacity)
+        return n_hubs, n_rows, child
+
+
+def _rows(levels: list[_Level], child, pair_hubs, hub_first, row_first, total: int):
+    """Kind, target and delay of every relay row: each pair's direct demands (with their relay
+    delays), then one row per hub of its child pair (with that hub's feed delay)."""
+    kind = np.full(total, _TO_DEMAND, np.int64)
+    target = np.full(total, -1, np.int64)
+    delay = np.zeros(total, np.int64)
+    first_pair = np.cumsum([0] + [len(lv.group) for lv in levels])
+    for lv, level in enumerate(levels):
+        pairs = first_pair[lv] + np.arange(len(level.group))
+        rows = np.repeat(row_first[pairs], level.direct) + _ranks(level.direct)
+        target[rows], delay[rows] = level.direct_ids, level.direct_delay
+        has = np.flatnonzero(child[lv] >= 0)
+        if not len(has):
+            continue
+        kids = first_pair[lv + 1] + child[lv][has]
+        count = pair_hubs[kids]
+        rows = np.repeat(row_first[pairs[has]] + level.direct[has], count) + _ranks(count)
+        kind[rows] = _TO_HUB
+        target[rows] = np.repeat(hub_first[kids], count) + _ranks(count)
+        delay[rows] = np.repeat(levels[lv + 1].d_in[child[lv][has]], count)
+    return kind, target, delay
+
+
+def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))[:-1]
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0..count-1 for each count, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(_exclusive_cumsum(counts), counts)
 
 
 # -- assembling the physical tables -------------------------------------------------------------
@@ -305,28 +389,44 @@ class _Assembler:
                 np.concatenate([d.delay[direct], hubs.d_in[fed]]))
 
     def _place_hubs(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """First fit of hubs (largest first) into spare room, then into new relay cores."""
+        """First fit of hubs (largest first) into spare room, then into new relay cores.
+
+        A hub needs one free axon and as many free slots as it has relays. Hubs of one size are
+        placed together: first fit puts them, in turn, on the first core that still takes one, so
+        each core takes ``min(free axons, free slots // size)`` of them in core order, and the
+        rest fill new relay cores. One vectorised step per distinct size (at most a core's
+        neurons), none per hub or core.
+        """
         p, f = self.profile, self.filling
-        sizes = np.bincount(np.asarray(self.hubs.row_hub, np.int64), minlength=len(self.hubs.d_in))
-        used_axons = list(np.diff(f.axon_ptr))
+        sizes = np.bincount(self.hubs.row_hub, minlength=len(self.hubs.d_in))
+        used_axons = np.diff(f.axon_ptr).astype(np.int64)
+        free_slots = np.asarray(self.slots_free, np.int64).copy()
         hub_core = np.zeros(len(sizes), np.int64)
         hub_axon = np.zeros(len(sizes), np.int64)
-        fa = p.axons_per_core - np.diff(f.axon_ptr)
-        fs = np.asarray(self.slots_free, np.int64).copy()
-        for hub in np.argsort(-sizes, kind="stable"):
-            room = np.flatnonzero((fa >= 1) & (fs >= sizes[hub]))
-            if len(room):
-                core = int(room[0])
-            else:
-                core = len(fa)
-                fa = np.append(fa, p.axons_per_core)
-                fs = np.append(fs, p.neurons_per_core)
-                used_axons.append(0)
-            hub_core[hub], hub_axon[hub] = core, used_axons[core]
-            used_axons[core] += 1
-            fa[core] -= 1
-            fs[core] -= sizes[hub]
-        return hub_core, hub_axon, len(fa)
+        order = np.argsort(-sizes, kind="stable")
+        runs = np.flatnonzero(np.r_[True, sizes[order][1:] != sizes[order][:-1]]) if len(order) else []
+        for lo, hi in zip(runs, np.r_[runs[1:], len(order)].astype(np.int64)):
+            hubs, size = order[lo:hi], int(sizes[order[lo]])
+            takes = np.where(free_slots >= size,
+                             np.minimum(p.axons_per_core - used_axons, free_slots // size), 0)
+            open_cores = np.flatnonzero(takes > 0)
+            room = np.cumsum(takes[open_cores])
+            k = np.arange(len(hubs))
+            fitted = min(len(hubs), int(room[-1]) if len(room) else 0)
+            per_new = min(p.axons_per_core, p.neurons_per_core // size)
+            cores = np.concatenate([open_cores[np.searchsorted(room, k[:fitted], side="right")],
+                                    len(used_axons) + (k[fitted:] - fitted) // per_new])
+            n_new = int(cores[-1]) + 1 - len(used_axons) if len(cores) else 0
+            if n_new > 0:
+                used_axons = np.concatenate([used_axons, np.zeros(n_new, np.int64)])
+                free_slots = np.concatenate([free_slots, np.full(n_new, p.neurons_per_core, np.int64)])
+            # cores is non-decreasing: a hub's rank among this run's hubs on its core is its axon offset
+            hub_core[hubs] = cores
+            hub_axon[hubs] = used_axons[cores] + k - np.searchsorted(cores, cores)
+            placed = np.bincount(cores, minlength=len(used_axons))
+            used_axons += placed
+            free_slots -= placed * size
+        return hub_core, hub_axon, len(used_axons)
 
     def _neuron_instances(self, src, core, axon, delay):
         """Originals (first drive of each neuron) and copies (the other drives)."""
@@ -399,11 +499,8 @@ class _HubArrays:
 
     @classmethod
     def of(cls, hubs: _Hubs, core: np.ndarray, axon: np.ndarray) -> "_HubArrays":
-        ints = lambda values: np.asarray(values, np.int64).reshape(-1)  # noqa: E731
-        return cls(core, axon, ints(hubs.source), ints(hubs.d_in),
-                   np.asarray([k == "source" for k in hubs.feeder_kind], bool).reshape(-1),
-                   ints(hubs.row_hub), ints(hubs.row_kind), ints(hubs.row_target),
-                   ints(hubs.row_delay))
+        return cls(core, axon, hubs.source, hubs.d_in, hubs.fed_by_source, hubs.row_hub,
+                   hubs.row_kind, hubs.row_target, hubs.row_delay)
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:

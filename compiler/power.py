@@ -149,8 +149,13 @@ def _checked_stats(stats, n_cores: int) -> tuple[int, int, list[dict]]:
                          "integers of at least 1")
     if not isinstance(rows, list):
         raise StatsError("run statistics: 'cores' must be a list of per-core records")
+    seen: dict[int, int] = {}
     for k, row in enumerate(rows):
         _check_row(k, row, n_cores)
+        if row["core"] in seen:  # summing them would count the core's activity twice
+            raise StatsError(f"run statistics: cores[{k}] repeats core {row['core']} (first in "
+                             f"cores[{seen[row['core']]}]); each core must appear once")
+        seen[row["core"]] = k
     return ticks, batch, rows
 
 

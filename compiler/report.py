@@ -23,6 +23,8 @@ import jinja2
 import numpy as np
 
 from chip import ToolchainError
+from compiler._bits import popcount
+from compiler.layout import hop_distances
 from compiler.power import SOURCE, assumed_power, constants_source, core_activity, measured_power
 from runtime.model import OUTPUT, ROLES, ChipModel
 
@@ -31,7 +33,6 @@ TEXT_CORE_ROWS = 64  # the text report lists this many cores; the HTML report li
 TEXT_CORELET_ROWS = 100
 HTML_CORELET_ROWS = 2000  # beyond this a table stops being read; the count of the rest is given
 RECORD_ROWS = {"text": 40, "html": 1000}
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], np.uint8)
 _PAIR_CHUNK = 512  # (core, corelet) pairs per vectorised step; bounds the temporary to 4 MB
 _CORE_CHUNK = 64  # cores unpacked at once when corelets are many; bounds the temporary to 4 MB
 _MASKS_PER_CORE = 2  # above this many (core, corelet) pairs per core, reduce over columns instead
@@ -66,7 +67,7 @@ def core_usage(model: ChipModel) -> CoreUsage:
     used_neuron = cores.neuron_path >= 0
     role = np.where(used_neuron, cores.neuron_role, -1)
     axons = (cores.axon_path >= 0).sum(axis=1)
-    row_synapses = _POPCOUNT[cores.crossbar].sum(axis=2, dtype=np.int64)
+    row_synapses = popcount(cores.crossbar).sum(axis=2, dtype=np.int64)
     neurons = used_neuron.sum(axis=1)
     return CoreUsage(used=(neurons > 0) | (axons > 0), neurons=neurons,
                      copies=(role == ROLES.index("copy")).sum(axis=1),
@@ -156,7 +157,7 @@ def _reach_by_masks(crossbar, pair_core, pair_of_neuron, core_idx, neuron_idx):
         hi = lo + _PAIR_CHUNK
         reached = crossbar[pair_core[lo:hi]] & masks[lo:hi, None, :]
         axons[lo:hi] = reached.any(axis=2).sum(axis=1)
-        synapses[lo:hi] = _POPCOUNT[reached].sum(axis=(1, 2), dtype=np.int64)
+        synapses[lo:hi] = popcount(reached).sum(axis=(1, 2), dtype=np.int64)
     return axons, synapses
 
 
@@ -175,8 +176,8 @@ def _reach_by_columns(crossbar, pair_core, pair_of_neuron, core_idx, neuron_idx)
         pair = pair_sorted[lo:hi]
         starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
         packed = np.packbits(cols, axis=1)  # a neuron's input axons as bits: OR-reduces fast
-        axons[pair[starts]] = _POPCOUNT[np.bitwise_or.reduceat(packed, starts, axis=0)].sum(axis=1)
-        synapses[pair[starts]] = np.add.reduceat(_POPCOUNT[packed].sum(axis=1, dtype=np.int64), starts)
+        axons[pair[starts]] = popcount(np.bitwise_or.reduceat(packed, starts, axis=0)).sum(axis=1)
+        synapses[pair[starts]] = np.add.reduceat(popcount(packed).sum(axis=1, dtype=np.int64), starts)
     return axons, synapses
 
 
@@ -196,20 +197,13 @@ class HopStats:
         return self.total / self.connections if self.connections else 0.0
 
 
-def hop_distances(model: ChipModel) -> tuple[np.ndarray, np.ndarray]:
-    """Per connection: the Manhattan hop distance and whether it crosses chips (int64, bool)."""
+def hop_stats(model: ChipModel) -> HopStats:
+    """Hop distances of the model's connections (``compiler.layout.hop_distances``)."""
     cores = model.cores
     src_core, src_neuron = np.nonzero((cores.neuron_path >= 0) & (cores.target_core >= 0))
     dst_core = cores.target_core[src_core, src_neuron]
-    coords = cores.coords.astype(np.int64)
-    chip, row = coords[:, 0], coords[:, 1]
-    col = chip * model.profile.grid[1] + coords[:, 2]
-    hops = np.abs(row[src_core] - row[dst_core]) + np.abs(col[src_core] - col[dst_core])
-    return hops, chip[src_core] != chip[dst_core]
-
-
-def hop_stats(model: ChipModel) -> HopStats:
-    hops, cross = hop_distances(model)
+    hops = hop_distances(cores.coords, model.profile, src_core, dst_core)
+    cross = cores.coords[src_core, 0] != cores.coords[dst_core, 0]
     return HopStats(connections=len(hops), total=int(hops.sum()), max=int(hops.max(initial=0)),
                     same_core=int((hops == 0).sum()), cross_chip=int(cross.sum()))
 
@@ -219,11 +213,12 @@ def hop_stats(model: ChipModel) -> HopStats:
 class Legalisation:
     """What legalisation inserted: counted from the arrays, and the compiler's own records.
 
-    ``latency_records`` are the dicts of ``provenance["compile"]["added_latency"]`` (the compiler
-    writes one per group of delayed connections: source, axon type, delay, ``latency`` added,
-    ``connections`` and some ``targets``); ``latencies`` their added ticks (the first numeric field
-    among :data:`LATENCY_KEYS`) and ``delayed`` their connection counts (1 when not given);
-    ``notes`` the other scalar entries of ``provenance["compile"]`` (placer, input fan-out ...).
+    ``latency_records`` are the dicts of ``provenance["compile"]["added_latency"]`` (written by
+    ``compiler.compile.latency_records``: one per group of delayed connections with ``source``,
+    ``axon_type``, ``delay``, ``latency`` (ticks added), ``connections`` and some ``targets``);
+    ``latencies`` and ``delayed`` their ``latency`` and ``connections`` fields; ``splitters`` the
+    record's count, ``None`` for a model without a compile record; ``notes`` the other scalar
+    entries of ``provenance["compile"]`` (placer, input fan-out ...).
     """
 
     copies: int
@@ -256,10 +251,10 @@ class Legalisation:
                 f"group(s), by at most {self.max_latency} tick(s)")
 
 
-LATENCY_KEYS = ("latency", "added_latency", "added", "ticks", "extra")
-# Entries of the compile record that the report shows elsewhere, or counts itself from the arrays.
+# Entries of the compile record that the report shows elsewhere, or counts itself from the arrays
+# (synapses from the crossbars); the network's connection count is not the placement's.
 _SHOWN_ELSEWHERE = ("added_latency", "copies", "relays", "splitters", "cores", "chips", "neurons",
-                    "axons", "synapses", "hops", "populations")
+                    "axons", "synapses", "connections", "hops", "populations")
 
 
 def compile_record(model: ChipModel) -> dict:
@@ -269,21 +264,34 @@ def compile_record(model: ChipModel) -> dict:
 
 
 def legalisation(model: ChipModel, usage: CoreUsage) -> Legalisation:
+    """Copies and relays counted from the arrays; splitters and latency records as the compiler
+    wrote them (a model without a compile record has neither)."""
     record = compile_record(model)
     raw = record.get("added_latency", [])
-    records = tuple(r if isinstance(r, dict) else {"record": r}
-                    for r in (raw if isinstance(raw, list) else []))
+    if not isinstance(raw, list):
+        raise ReportError(f"the model's provenance[\"compile\"]['added_latency'] is {_brief(raw)!r}; "
+                          "the compiler writes a list of records there (was the model edited?)")
+    records = tuple(raw)
+    for k, entry in enumerate(records):
+        for key in ("latency", "connections"):
+            _record_count(entry.get(key) if isinstance(entry, dict) else None,
+                          f"added_latency[{k}].{key}")
     notes = tuple((str(k), _brief(v)) for k, v in record.items()
                   if k not in _SHOWN_ELSEWHERE and isinstance(v, (str, int, float, bool)))
+    splitters = _record_count(record.get("splitters"), "splitters") if record else None
     return Legalisation(copies=int(usage.copies.sum()), relays=int(usage.relays.sum()),
-                        splitters=_count(record.get("splitters")), latency_records=records,
-                        latencies=tuple(_latency(r) for r in records),
-                        delayed=tuple(_connections(r) for r in records), notes=notes)
+                        splitters=splitters, latency_records=records,
+                        latencies=tuple(r["latency"] for r in records),
+                        delayed=tuple(r["connections"] for r in records), notes=notes)
 
 
-def _connections(record: dict) -> int:
-    value = record.get("connections")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 1
+def _record_count(value, field: str) -> int:
+    """A count from the compile record; anything else means the model file was not written by
+    this compiler (or was edited), which the report says rather than guess."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ReportError(f"the model's provenance[\"compile\"][{field!r}] is {value!r}; the "
+                          "compiler writes a non-negative integer there (was the model edited?)")
+    return value
 
 
 def relay_rows(model: ChipModel, limit: int) -> list[dict]:
@@ -298,21 +306,6 @@ def relay_rows(model: ChipModel, limit: int) -> list[dict]:
         rows.append({"name": model.neuron_name(c, n), "core": c, "neuron": n, "target": where,
                      "delay": int(cores.delay[c, n]) if target >= 0 else None})
     return rows
-
-
-def _latency(record: dict) -> int:
-    for key in LATENCY_KEYS:
-        if isinstance(record.get(key), (int, float)) and not isinstance(record.get(key), bool):
-            return int(record[key])
-    return 0
-
-
-def _count(value) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    return len(value) if isinstance(value, (list, dict)) else None
 
 
 def _brief(value, limit: int = 100) -> str:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import compiler
+from chip import ChipProfile
 from compiler_nets import build, dense_layers, random_network, seed000
 from legality import check
 
@@ -107,3 +108,17 @@ def test_progress_and_estimate():
     est = compiler.estimate(net)
     assert est["cores"] == comp.model.n_cores and est["fits"]
     assert 0 < est["utilisation"]["neurons"] <= 1 and 0 < est["utilisation"]["axons"] <= 1
+
+
+def test_estimate_counts_the_synapses_the_crossbars_hold():
+    # on tiny cores the random network needs copies (which repeat their original's column) and
+    # relays (one synapse each); the estimate must count what the compiled model's crossbars hold
+    tiny = ChipProfile(
+        name="tiny", grid=(4, 4), max_chips=16, axons_per_core=32, neurons_per_core=32)
+    net = random_network(2, max_fan_in=32)
+    est = compiler.estimate(net, input_fanout="splitter", profile=tiny)
+    comp = compiler.compile_network(net, input_fanout="splitter", profile=tiny)
+    assert comp.record["copies"] > 0 and comp.record["relays"] > 0
+    in_crossbars = int(np.unpackbits(comp.model.cores.crossbar).sum())
+    assert est["synapses"] == comp.record["synapses"] == in_crossbars > len(net.connections)
+    assert est["connections"] == comp.record["connections"] == len(net.connections)

@@ -108,6 +108,10 @@ def test_measured_power_from_run_statistics():
     ({"ticks": 0}, "'ticks' = 0"),
     ({"cores": [{"core": 9, "spikes": 1, "synaptic_events": 1}]}, "names core 9 but the model has 4 cores"),
     ({"cores": [{"core": 0, "spikes": -1, "synaptic_events": 1}]}, "non-negative integers"),
+    ({"cores": [{"core": 1, "spikes": 1, "synaptic_events": 1},
+                {"core": 0, "spikes": 1, "synaptic_events": 1},
+                {"core": 1, "spikes": 2, "synaptic_events": 5}]},
+     r"cores\[2\] repeats core 1 \(first in cores\[0\]\)"),
 ])
 def test_bad_statistics_are_refused(change, message):
     with pytest.raises(StatsError, match=message):

@@ -10,7 +10,7 @@ import pytest
 from chip import TRUENORTH
 from compiler import report
 from compiler.report import core_usage, corelet_usage, render_report, summary
-from .report_models import small_model
+from .report_models import COMPILE_RECORD, small_model
 from runtime.model import ChipModel, Cores
 
 
@@ -177,3 +177,18 @@ def test_partial_model_is_marked_as_such():
            "            neuron a.h[3] needs 300" in render_report(model, fmt="text")
     assert "<b>Partial model.</b>" in render_report(model, fmt="html")
     assert summary(model).startswith("PARTIAL   placement failed; only what did fit: neuron a.h[3]")
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"added_latency": [{"source": "in[2]", "ticks": 1, "connections": 2}]}, "added_latency[0].latency"),
+    ({"added_latency": [{"source": "in[2]", "latency": 1, "connections": "2"}]},
+     "added_latency[0].connections"),
+    ({"added_latency": "in[2] by 1 tick"}, "added_latency"),
+    ({"splitters": [0, 1]}, "splitters"),
+])
+def test_compile_record_fields_are_read_exactly_as_the_compiler_writes_them(change, field):
+    # the compiler writes "latency", "connections" and an integer "splitters"; anything else is
+    # refused with the field named, not guessed at
+    model = small_model(compile_record={**COMPILE_RECORD, **change})
+    with pytest.raises(report.ReportError, match=re.escape(field)):
+        render_report(model, fmt="text")
