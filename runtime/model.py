@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 
 from chip import NEURON_FIELDS, ChipProfile, NeuronParams, ToolchainError, atomic_write
-from chip.ids import mix64
+from chip.ids import element_name, mix64
 from runtime import _runs
 
 FORMAT = "corelet-chip-model"
@@ -137,7 +137,7 @@ class ChipModel:
         path = int(self.cores.neuron_path[core, neuron])
         if path < 0:
             return "(unused)"
-        return f"{self.paths[path]}[{int(self.cores.neuron_index[core, neuron])}]"
+        return element_name(self.paths[path], self.cores.neuron_index[core, neuron])
 
     def validate(self) -> None:
         """Raise ``ModelError`` naming the first problems found; return quietly when legal."""
