@@ -39,9 +39,12 @@ class DenseBlocks:
             first = np.flatnonzero(np.concatenate(([True], axon[1:] != axon[:-1])))
             axons = axon[first]
             lo, hi = np.minimum.reduceat(neuron, first), np.maximum.reduceat(neuron, first)
+            # position of each synapse's axon in ``axons``, without a search
+            syn_axon_pos = np.repeat(np.arange(len(axons)), np.diff(np.append(first, len(axon))))
         else:
             axons = np.unique(axon)
             lo, hi = _group_min(axon, neuron), -_group_min(axon, -neuron)
+            syn_axon_pos = np.searchsorted(axons, axon)
         starts = _block_starts(lo, hi, n_neurons)
         if starts is None:
             return None
@@ -56,10 +59,12 @@ class DenseBlocks:
         slot_axon = np.full((len(starts), rows), -1, np.int64)
         slot_axon[block_of_axon, slot] = axons
         weights = np.zeros((len(starts), rows, BLOCK), np.float32)
-        syn_axon_pos = np.searchsorted(axons, axon)
         syn_block = block_of_axon[syn_axon_pos]
         weights[syn_block, slot[syn_axon_pos], neuron - starts[syn_block]] = weight
-        block_of_neuron = np.searchsorted(starts, np.arange(n_neurons), side="right") - 1
+        if len(starts) * BLOCK >= n_neurons and (starts == np.arange(len(starts)) * BLOCK).all():
+            block_of_neuron = np.arange(n_neurons) // BLOCK  # whole blocks (cores)
+        else:
+            block_of_neuron = np.searchsorted(starts, np.arange(n_neurons), side="right") - 1
         neuron_slot = block_of_neuron * BLOCK + np.arange(n_neurons) - starts[block_of_neuron]
         return cls(weights, slot_axon, neuron_slot)
 
@@ -71,11 +76,28 @@ class DenseBlocks:
     def product(self, rows: np.ndarray) -> np.ndarray:
         """Currents (X, N) int32 from each block's active rows, (X, blocks, M) bool."""
         count, blocks = rows.shape[0], rows.shape[1]
-        rows = np.ascontiguousarray(rows.transpose(1, 0, 2), dtype=np.float32)
-        out = np.matmul(rows, self.weights)  # (blocks, X, BLOCK), exact integers
+        out = self.block_product(rows)
         current = np.empty((count, blocks, BLOCK), np.int32)
         np.copyto(current, out.transpose(1, 0, 2), casting="unsafe")
         return self.to_neurons(current.reshape(count, blocks * BLOCK))
+
+    def block_product(self, rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Per-block currents (blocks, X, BLOCK) float32 (exact integers) from (X, blocks, M)."""
+        rows = np.ascontiguousarray(rows.transpose(1, 0, 2), dtype=np.float32)
+        return np.matmul(rows, self.weights, out=out)
+
+    def add_block_columns(self, V: np.ndarray, part: np.ndarray) -> None:
+        """V (X, N) += ``part`` (blocks, X, BLOCK), a slice of ``block_product``, in place.
+
+        When the blocks tile the neurons, V seen as (X, blocks, BLOCK) takes the strided slice
+        as it is: no transposed copy of the product is ever made.
+        """
+        if self.identity and V.flags.c_contiguous:
+            view = V.reshape(V.shape[0], part.shape[0], BLOCK)
+            np.add(view, part.transpose(1, 0, 2), out=view, casting="unsafe")  # exact integers
+        else:
+            columns = part.transpose(1, 0, 2).reshape(V.shape[0], -1)
+            np.add(V, self.to_neurons(columns), out=V, casting="unsafe")
 
     def to_neurons(self, columns: np.ndarray) -> np.ndarray:
         """(..., blocks * BLOCK) block columns -> (..., N) neurons."""
@@ -104,6 +126,10 @@ def _block_starts(lo: np.ndarray, hi: np.ndarray, n_neurons: int) -> np.ndarray 
     comp_lo, comp_hi = lo[new], np.maximum.reduceat(hi, np.flatnonzero(new))
     if (comp_hi - comp_lo + 1 > BLOCK).any() or len(comp_lo) > MAX_COMPONENTS:
         return None
+    if (comp_lo // BLOCK == comp_hi // BLOCK).all():
+        # no component crosses a multiple of BLOCK (whole cores): the loop below would cut at
+        # every multiple, so cut there at once
+        return np.arange(0, n_neurons, BLOCK, dtype=np.int64)
     starts, s = [], 0
     while s < n_neurons:  # one iteration per block (about one per core)
         end = min(s + BLOCK, n_neurons)

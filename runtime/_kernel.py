@@ -1,8 +1,8 @@
 """The per-tick parts of a tick: synaptic integration and spike routing, over a batch.
 
 Axons and neurons keep their fabric numbers. Integration is event driven: the active axons are
-expanded through a CSR table (axon -> synapses) into a flat list of synaptic events (target
-``sample * N + neuron`` as int32, weight as int16) summed with one weighted ``np.bincount``. From
+expanded through a CSR table (axon -> synapses) into a flat list of synaptic events (target and
+weight packed in one int32 per synapse) summed with a weighted ``np.bincount`` per sample. From
 batch ``DENSE_MIN_BATCH`` on, when the synapses form blocks (``runtime._dense``), each tick takes
 whichever of that and the block-dense product is cheaper for its number of events. Synapses of
 axons fed only by inputs may be left to ``runtime._stream`` (integrated ahead, many ticks at once).
@@ -21,6 +21,7 @@ from runtime.fabric import Fabric
 
 SYNAPSE_BITS = 8
 DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products may beat event lists
+PACK_BITS, PACK_OFFSET = 9, 256  # a packed synapse: target << 9 | (weight + 256), |weight| < 256
 EVENT_FLOPS = 200  # one synaptic event in the event path costs about 200 sgemm flops (2-core x86)
 
 
@@ -64,8 +65,9 @@ class Synapses:
     """Integration of active axons into membrane input, per sample and neuron."""
 
     def __init__(self, fabric: Fabric, seeds: np.ndarray, batch: int,
-                 input_only: np.ndarray | None = None):
-        """``input_only``: mask of axons fed only by inputs, offered to ``runtime._stream``."""
+                 input_only: np.ndarray | None = None, current_dtype=np.int64):
+        """``input_only``: mask of axons fed only by inputs, offered to ``runtime._stream``;
+        ``current_dtype``: an integer type that holds any neuron's input in one tick."""
         self.n_neurons = fabric.n_neurons
         self.n_axons = fabric.n_axons
         # small dtypes: at a full chip there are ~27M synapses, and setup must stay well below 2 GB
@@ -82,10 +84,36 @@ class Synapses:
         # (a full chip's weight blocks take ~1 GB); their cost is about 2 x rows x BLOCK per sample
         self.dense_possible = batch >= DENSE_MIN_BATCH
         self.dense_flops = 2 * BLOCK * int((self.fanout > 0).sum()) * batch
-        # the hot gathers read int32 targets and int16 weights (a third of int64 + float64)
-        self.targets = targets.astype(np.int32 if self.n_neurons < 2**31 else np.int64)
-        self.weights = weight.astype(np.int16)
+        # the hot gather reads one packed int32 per synapse (else int32 targets + int16 weights)
+        self.packed = self._pack(targets, weight)
+        if self.packed is None:
+            self.targets = targets.astype(np.int32 if self.n_neurons < 2**31 else np.int64)
+            self.weights = weight.astype(np.int16)
+        # the event path's result, reused every tick: one row per sample
+        self.event_current = np.zeros((batch, self.n_neurons), current_dtype)
         self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
+
+    def _pack(self, targets, weights) -> np.ndarray | None:
+        """Target and weight of each synapse in one int32, ``target << 9 | (weight + 256)``.
+
+        The per-tick gather then reads one array instead of two: on a large network each active
+        axon's row is a cache miss, and this halves them. None when they do not fit.
+        """
+        if self.n_neurons >= 2**(31 - PACK_BITS) or (len(weights) and not (
+                -PACK_OFFSET < int(weights.min()) and int(weights.max()) < PACK_OFFSET)):
+            return None
+        packed = targets.astype(np.int32)
+        packed <<= PACK_BITS
+        packed += weights
+        packed += PACK_OFFSET  # weight + 256 in 1..511: the low 9 bits, no carry into the target
+        return packed
+
+    def _unpacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Targets and weights of the per-tick synapses, as two arrays."""
+        if self.packed is None:
+            return self.targets, self.weights
+        return (self.packed >> PACK_BITS,
+                (self.packed & (2**PACK_BITS - 1)) - PACK_OFFSET)
 
     def _deterministic(self, fabric, syn_weight, stochastic):
         """Targets and weights of the deterministic synapses, rows ``starts .. ends`` per axon."""
@@ -118,7 +146,7 @@ class Synapses:
     def _dense_blocks(self) -> DenseBlocks | None:
         """The block-dense form of the per-tick synapses, built on first use (None: no blocks)."""
         if self.dense is None and self.dense_possible:
-            rows = self._rows(np.arange(self.n_axons), self.targets, self.weights)
+            rows = self._rows(np.arange(self.n_axons), *self._unpacked())
             self.dense = DenseBlocks.build(self.n_neurons, *rows)
             self.dense_possible = self.dense is not None
         return self.dense
@@ -175,16 +203,34 @@ class Synapses:
     def _event_sums(self, axon, sample, batch) -> np.ndarray:
         """Sum of the weights of the synapses that active axons reach, per (sample, neuron).
 
-        One weighted ``np.bincount`` over the synaptic events (float64 sums of integers are exact):
-        its cost is the events plus a pass over the (batch, N) result.
+        One weighted ``np.bincount`` per sample over its synaptic events (float64 sums of integers
+        are exact), its result (in cache) cast into a reused integer array: its cost is the events
+        plus a pass over the (batch, N) result.
         """
-        n = self.n_neurons
-        idx, lengths = expand(self.starts, self.ends, axon)
-        keys = np.take(self.targets, idx)
-        if sample is not None:
-            keys = keys + np.repeat(sample * n, lengths)
-        sums = np.bincount(keys, weights=np.take(self.weights, idx), minlength=batch * n)
-        return sums.reshape(batch, n)  # float64 holding exact integers; V adds it with a cast
+        out = self.event_current
+        if sample is None:
+            self._sample_sums(axon, out[0])
+            return out
+        bounds = np.searchsorted(sample, np.arange(batch + 1))
+        for b in range(batch):
+            lo, hi = bounds[b], bounds[b + 1]
+            if lo == hi:
+                out[b] = 0
+            else:
+                self._sample_sums(axon[lo:hi], out[b])
+        return out
+
+    def _sample_sums(self, axon, out) -> None:
+        """out (N,) = per-neuron sum of the weights of the synapses of active ``axon``."""
+        idx, _ = expand(self.starts, self.ends, axon)
+        if self.packed is not None:
+            packed = np.take(self.packed, idx)
+            keys = packed >> PACK_BITS
+            weights = (packed & (2**PACK_BITS - 1)) - PACK_OFFSET
+        else:
+            keys, weights = np.take(self.targets, idx), np.take(self.weights, idx)
+        sums = np.bincount(keys, weights=weights, minlength=self.n_neurons)
+        np.copyto(out, sums, casting="unsafe")  # exact integers that fit (current_dtype)
 
     def _stochastic(self, axon, sample, tick, size) -> np.ndarray:
         """V += sign(s) where an 8-bit draw rho < |s|, for each active stochastic synapse."""
@@ -213,6 +259,10 @@ class Routes:
         self.starts, self.ends = ptr[:-1], ptr[1:]
         self.axon = fabric.route_axon[order]
         self.delay = fabric.route_delay[order].astype(np.int64)
+        # at most one route per neuron (as on a chip): a lookup replaces the CSR expansion
+        lengths = self.ends - self.starts
+        self.route_of = (np.where(lengths > 0, self.starts, -1)
+                         if not len(lengths) or lengths.max() <= 1 else None)
         keep = slice(None) if streamed is None else ~streamed[fabric.input_route_axon]
         self.in_pin = fabric.input_route_pin[keep].astype(np.int64)
         self.in_axon = fabric.input_route_axon[keep].astype(np.int64)
@@ -223,9 +273,15 @@ class Routes:
         if not fired.size:
             return
         sample, neuron = np.divmod(fired, self.n_neurons)
-        idx, lengths = expand(self.starts, self.ends, neuron)
+        if self.route_of is not None:
+            route = self.route_of[neuron]
+            routed = route >= 0
+            sample, idx = sample[routed], route[routed]
+        else:
+            idx, lengths = expand(self.starts, self.ends, neuron)
+            sample = np.repeat(sample, lengths)
         if idx.size:
-            _activate(ring, np.repeat(sample, lengths), self.axon[idx], tick + self.delay[idx])
+            _activate(ring, sample, self.axon[idx], tick + self.delay[idx])
 
     def inject(self, ring: np.ndarray, row: np.ndarray, tick: int) -> None:
         """Input raster row t (batch, pins) reaches its axons at t + delay - 1."""

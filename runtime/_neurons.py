@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from chip import TRUENORTH, NeuronParams
-from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_VALUE
+from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
 from runtime import random
 
 V_MIN, V_MAX = TRUENORTH.membrane_range
@@ -51,6 +51,10 @@ class NeuronDynamics:
         self.stoch_leak_sign = np.sign(leak[rows])
         self.stoch_leak_reversal = params.leak_reversal[rows]
         self.stoch_leak_keys = random.neuron_keys(seeds[:, None], neuron_ids[rows][None, :])
+        # one deterministic leak shared by every neuron (the common case): fused with integration
+        same = len(leak) and not len(self.reversal_rows) and not len(rows) and bool(
+            (self.leak_plain == self.leak_plain[0]).all())
+        self.uniform_leak = int(self.leak_plain[0]) if same else None
 
     def _threshold_setup(self, params, neuron_ids, seeds) -> None:
         rows = np.flatnonzero(params.threshold_mask > 0)
@@ -73,18 +77,36 @@ class NeuronDynamics:
         self.neg_beta = -self.beta
 
     # -- one tick ----------------------------------------------------------------------------
-    def step(self, V: np.ndarray, current: np.ndarray | None, tick: int) -> np.ndarray:
-        """Integrate ``current``, leak, threshold, reset; return the spikes (batch, neurons) bool."""
+    def step(self, V: np.ndarray, current: np.ndarray | None, tick: int,
+             integrated: bool = False) -> np.ndarray:
+        """Integrate ``current``, leak, threshold, reset; return the spikes (batch, neurons) bool
+        and the flat indices (sample * N + neuron) of the spiking neurons.
+
+        ``integrated``: V already holds some of this tick's (unsaturated) input; saturate it.
+        """
         if current is not None:
             np.add(V, current, out=V, casting="unsafe")  # current: exact integers, any dtype
-            np.clip(V, V_MIN, V_MAX, out=V)
-        self._leak(V, tick)
+        if (current is not None or integrated) and self.uniform_leak is not None:
+            # saturate, leak by l, saturate == V + l saturated to [V_MIN + max(l, 0),
+            # V_MAX + min(l, 0)] for any V: one clip instead of two
+            leak = self.uniform_leak
+            if leak:
+                V += leak
+            np.clip(V, V_MIN + max(leak, 0), V_MAX + min(leak, 0), out=V)
+        else:
+            if current is not None or integrated:
+                np.clip(V, V_MIN, V_MAX, out=V)
+            self._leak(V, tick)
         eta = self._eta(tick)
         theta = self._positive_thresholds(V.shape, eta)
         spikes = V >= theta
-        self._positive_reset(V, spikes, theta)
+        fired = np.flatnonzero(spikes)
+        if V.flags.c_contiguous:
+            self._sparse_positive_reset(V.reshape(-1), fired, theta)
+        else:
+            self._positive_reset(V, spikes, theta)
         self._negative(V, spikes, eta)
-        return spikes
+        return spikes, fired
 
     def _leak(self, V: np.ndarray, tick: int) -> None:
         rev, sto = self.reversal_rows, self.stoch_leak_rows
@@ -120,6 +142,24 @@ class NeuronDynamics:
         theta = np.broadcast_to(self.alpha, shape).copy()
         theta[:, self.mask_rows] += eta
         return theta
+
+    def _sparse_positive_reset(self, flat_V, fired, theta) -> None:
+        """The positive reset applied to the spiking neurons only (``fired``: flat indices into
+        ``flat_V``, the membranes as one row): few neurons fire in a tick, so this touches a
+        small fraction of V instead of making whole-array passes."""
+        if not fired.size or self.uniform_mode == RESET_NONE:
+            return
+        n = len(self.mode)
+        neuron = fired % n
+        theta_at = theta.reshape(-1)[fired] if theta.ndim == 2 else theta[neuron]
+        if self.uniform_mode == RESET_LINEAR:
+            flat_V[fired] -= theta_at
+        elif self.uniform_mode == RESET_VALUE:
+            flat_V[fired] = self.reset_value[neuron]
+        else:
+            value, linear = self.mode_value[neuron], self.mode_linear[neuron]
+            flat_V[fired[value]] = self.reset_value[neuron[value]]
+            flat_V[fired[linear]] -= theta_at[linear]
 
     # masked ufuncs (where=) are several times slower than whole-array arithmetic, hence the forms
     def _positive_reset(self, V, spikes, theta) -> None:

@@ -50,7 +50,7 @@ class InputCurrents:
             pins[column[column >= 0]] = round_pin[column >= 0]  # axons with synapses only
             self.rounds.append((pins, round_delay))
         self.column_activity = np.zeros(blocks.slot_axon.size, np.int64)  # over ticks and batch
-        self.start, self.currents = 0, None
+        self.start, self.count, self.currents, self.buffers = 0, 0, None, None
 
     def axons(self) -> np.ndarray:
         """The axons whose currents come from here."""
@@ -61,14 +61,18 @@ class InputCurrents:
         real = self.blocks.slot_axon.ravel() >= 0
         return self.column_activity[real]
 
-    def current(self, tick: int) -> np.ndarray:
-        """The (batch, N) int32 current of input-only axons in ``tick`` (ticks go in order)."""
-        if self.currents is None or not self.start <= tick < self.start + len(self.currents):
+    def add_to(self, V: np.ndarray, tick: int) -> None:
+        """V (batch, N) += the current of input-only axons in ``tick`` (ticks go in order)."""
+        batch = V.shape[0]
+        if self.currents is None or not self.start <= tick < self.start + self.count:
             self.start, self.currents = tick, self._compute(tick)
-        return self.currents[tick - self.start]
+            self.count = self.currents.shape[1] // max(batch, 1)
+        k = tick - self.start
+        self.blocks.add_block_columns(V, self.currents[:, k * batch:(k + 1) * batch])
 
     def _compute(self, first: int) -> np.ndarray:
-        """Currents (ticks, batch, N) of the chunk starting at ``first``."""
+        """Block currents (blocks, ticks * batch, BLOCK) int32 of the chunk starting at ``first``
+        (left in the product's layout: ``add_to`` reads a tick's slice without reordering)."""
         ticks = np.arange(first, min(first + self.chunk, self.ticks))
         batch, silent_row = self.padded.shape[0], self.padded.shape[1] - 1
         blocks, rows_per_block = self.blocks.slot_axon.shape
@@ -81,7 +85,17 @@ class InputCurrents:
             columns = spikes if columns is None else columns | spikes
         self.column_activity += columns.sum(axis=(0, 1))
         rows = columns.transpose(1, 0, 2).reshape(len(ticks) * batch, blocks, rows_per_block)
-        return self.blocks.product(rows).reshape(len(ticks), batch, -1)
+        # int32 once per chunk (a contiguous cast): each tick's strided add is then int32 + int32.
+        # The buffers are reused chunk after chunk: fresh ones would be page-faulted in each time.
+        # (a shorter last chunk uses a prefix of each block's rows: still one matrix per block)
+        if self.buffers is None:
+            shape = (blocks, self.chunk * batch, self.blocks.weights.shape[2])
+            self.buffers = np.empty(shape, np.float32), np.empty(shape, np.int32)
+        count = len(ticks) * batch
+        product, currents = (buffer[:, :count] for buffer in self.buffers)
+        self.blocks.block_product(rows, out=product)
+        np.copyto(currents, product, casting="unsafe")
+        return currents
 
 
 def _route_rounds(pin, axon, delay):
