@@ -113,21 +113,21 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
     """(line, column) of the last ``{`` left open, skipping strings and comments."""
     stack: list[tuple[int, int]] = []
     line, column, i = 1, 0, 0
-    in_string = in_comment = False
+    in_string = False
     while i < len(text):
         c = text[i]
         column += 1
         if c == "\n":
-            line, column, in_comment, in_string = line + 1, 0, False, False
-        elif in_comment:
-            pass
+            line, column, in_string = line + 1, 0, False
         elif in_string:
             if c == "\\":
                 i, column = i + 1, column + 1
             elif c == '"':
                 in_string = False
-        elif c == "#":
-            in_comment = True
+        elif c == "#":  # a comment runs to the end of the line
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
         elif c == '"':
             in_string = True
         elif c == "{":

@@ -7,6 +7,29 @@ import pytest
 
 import corelets
 
+# The TrueHappiness sketch of ../shared/DESIGN.md, as the docs show it
+TRUEHAPPINESS = """
+neuron relu { weights = [1, 2, 4, -8]; threshold = 16; reset = linear; floor = 0 }
+
+# 4-bit signed weights: input i reaches neuron j through up to four axon types (weights 1, 2, 4, -8);
+# the synapses switched on spell W[i, j] in two's complement.
+corelet Dense(W: int[n, m], cell = relu) {
+    input  x[n]
+    output y[m]
+    neurons h[m] = cell
+    x[i] -> h[j] type k  for i in 0..n, j in 0..m, k in 0..4  if bit(W[i, j], k)
+    y = h
+}
+
+corelet TrueHappiness(W1: int[64, 64], W2: int[64, 1]) {
+    input  word[64]
+    output score[1]
+    hid = Dense(W = W1)
+    out = Dense(W = W2)
+    word -> hid.x;  hid.y -> out.x;  out.y -> score
+}
+"""
+
 
 def elaborate(source: str, **params):
     """Elaborate ``source`` (a program written flush left) with ``params``."""

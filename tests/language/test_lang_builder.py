@@ -7,26 +7,8 @@ import pytest
 
 import corelets
 from corelets import builder as cb
+from lang_helpers import TRUEHAPPINESS
 
-DSL = """
-neuron relu { weights = [1, 2, 4, -8]; threshold = 16; reset = linear; floor = 0 }
-
-corelet Dense(W: int[n, m], cell = relu) {
-    input  x[n]
-    output y[m]
-    neurons h[m] = cell
-    x[i] -> h[j] type k  for i in 0..n, j in 0..m, k in 0..4  if bit(W[i, j], k)
-    y = h
-}
-
-corelet TrueHappiness(W1: int[64, 64], W2: int[64, 1]) {
-    input  word[64]
-    output score[1]
-    hid = Dense(W = W1)
-    out = Dense(W = W2)
-    word -> hid.x;  hid.y -> out.x;  out.y -> score
-}
-"""
 
 
 def true_happiness_builder() -> cb.Corelet:
@@ -67,7 +49,7 @@ def test_builder_true_happiness_equals_the_dsl():
     rng = np.random.default_rng(1)
     w1, w2 = rng.integers(-8, 8, (64, 64)), rng.integers(-8, 8, (64, 1))
     built = true_happiness_builder().elaborate(W1=w1, W2=w2)
-    text = corelets.elaborate_source(DSL, params={"W1": w1, "W2": w2})
+    text = corelets.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
     same_network(built, text)
 
 

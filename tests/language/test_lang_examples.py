@@ -7,31 +7,10 @@ from pathlib import Path
 import numpy as np
 
 import corelets
-from lang_helpers import edges
+from lang_helpers import TRUEHAPPINESS, edges
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SKETCH = """
-neuron relu { weights = [1, 2, 4, -8]; threshold = 16; reset = linear; floor = 0 }
-
-# 4-bit signed weights: input i reaches neuron j through up to four axon types (weights 1, 2, 4, -8);
-# the synapses switched on spell W[i, j] in two's complement.
-corelet Dense(W: int[n, m], cell = relu) {
-    input  x[n]
-    output y[m]
-    neurons h[m] = cell
-    x[i] -> h[j] type k  for i in 0..n, j in 0..m, k in 0..4  if bit(W[i, j], k)
-    y = h
-}
-
-corelet TrueHappiness(W1: int[64, 64], W2: int[64, 1]) {
-    input  word[64]
-    output score[1]
-    hid = Dense(W = W1)
-    out = Dense(W = W2)
-    word -> hid.x;  hid.y -> out.x;  out.y -> score
-}
-"""
 
 
 def test_true_happiness_sketch():
@@ -39,7 +18,7 @@ def test_true_happiness_sketch():
     i, j = np.meshgrid(np.arange(64), np.arange(64), indexing="ij")
     w1 = (i + j) % 16 - 8
     w2 = np.where(np.arange(64) % 2 == 0, 1, -8).reshape(64, 1)
-    net = corelets.elaborate_source(SKETCH, params={"W1": w1, "W2": w2})
+    net = corelets.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
     assert net.n_neurons == 64 + 1
     assert [(p.path, p.size) for p in net.populations] == [("hid.h", 64), ("out.h", 1)]
     # popcount of the 4-bit pattern of v: each of the 16 values appears 256 times in W1
