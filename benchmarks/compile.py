@@ -14,17 +14,14 @@ import argparse
 import json
 import os
 import resource
-import sys
 import tempfile
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from chip import NeuronParams  # noqa: E402
-from compiler import compile_network  # noqa: E402
-from corelets import Connections, InputConnector, Network, OutputConnector, Population  # noqa: E402
+from corelet.chip import (Connections, InputConnector, Network, NeuronParams, OutputConnector,
+                          Population)
+from corelet.compiler import compile_network
 
 BLOCK = 256
 

@@ -21,8 +21,7 @@ import time
 
 import numpy as np
 
-import corelets
-
+from corelet import language
 SOURCE = """
 corelet Conv(W: int[f, c, 3, 3], size: int) {
     input  x[c, size + 2, size + 2]
@@ -48,7 +47,7 @@ def main() -> None:
     weights = rng.choice([-1, 1], size=(args.features, args.channels, 3, 3))
     weights[rng.random(weights.shape) < args.zeros] = 0
     start = time.perf_counter()
-    net = corelets.elaborate_source(SOURCE, "conv.corelet", params={"W": weights,
+    net = language.elaborate_source(SOURCE, "conv.corelet", params={"W": weights,
                                                                    "size": args.size})
     seconds = time.perf_counter() - start
     print(json.dumps({

@@ -24,19 +24,18 @@ import resource
 import sys
 import time
 
-# this file is called runtime.py: drop its folder from the path so ``import runtime`` is the package
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+from corelet.blas import limit_blas_threads
+
 # BLAS reads its thread count when numpy loads, so --blas-threads is applied before the import
 # (default 1, as the corelet command line uses)
 _threads = sys.argv[sys.argv.index("--blas-threads") + 1] if "--blas-threads" in sys.argv[:-1] else "1"
-os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = _threads
+limit_blas_threads(int(_threads), override=True)
 
 import numpy as np  # noqa: E402
 
-from chip import NeuronParams  # noqa: E402
-from chip.params import NEG_SATURATE, RESET_LINEAR  # noqa: E402
-from runtime import Fabric, simulate  # noqa: E402
+from corelet.chip import NeuronParams  # noqa: E402
+from corelet.chip.params import NEG_SATURATE, RESET_LINEAR  # noqa: E402
+from corelet.runtime import Fabric, simulate  # noqa: E402
 
 AXONS = NEURONS = 256
 INPUT_AXONS = 32

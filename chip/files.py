@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chip.errors import ToolchainError
+from corelet.chip.errors import ToolchainError
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:

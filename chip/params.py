@@ -29,7 +29,7 @@ from typing import Iterator
 import attrs
 import numpy as np
 
-from chip.profile import ChipProfile
+from corelet.chip.profile import ChipProfile
 
 RESET_VALUE, RESET_LINEAR, RESET_NONE = 0, 1, 2
 NEG_RESET, NEG_SATURATE = 0, 1

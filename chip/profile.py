@@ -8,6 +8,7 @@ The defaults describe a TrueNorth chip (Merolla et al., Science 2014; Cassidy et
 from __future__ import annotations
 
 import attrs
+import numpy as np
 
 
 @attrs.frozen
@@ -68,3 +69,14 @@ class ChipProfile:
 
 
 TRUENORTH = ChipProfile()
+
+
+def hop_distances(coords: np.ndarray, profile: ChipProfile, src_core: np.ndarray,
+                  dst_core: np.ndarray) -> np.ndarray:
+    """Hop distance (int64) of each route ``src_core -> dst_core``: the Manhattan distance between
+    the cores' (row, global column), chip k's column c being global column ``k * columns + c``."""
+    coords = np.asarray(coords, np.int64)
+    row = coords[:, 1]
+    glob_col = coords[:, 0] * profile.grid[1] + coords[:, 2]
+    return np.abs(row[src_core] - row[dst_core]) + np.abs(glob_col[src_core] - glob_col[dst_core])
+

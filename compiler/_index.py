@@ -14,9 +14,9 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import ChipProfile
-from compiler._bits import popcount
-from corelets import Network
+from corelet.chip import ChipProfile
+from corelet.chip.arrays import popcount
+from corelet.chip.network import Network
 
 AXON_TYPES = 4
 

@@ -16,31 +16,26 @@ included. ``estimate`` runs the first three stages only.
 from __future__ import annotations
 
 import time
-from importlib import metadata
 from typing import Callable
 
 import attrs
 import numpy as np
 
-from chip import TRUENORTH, ChipProfile
-from compiler._index import NetIndex, build_index
-from compiler.emit import emit
-from compiler.errors import PlacementError
-from compiler.fill import Filling
-from compiler.layout import hop_distances, hop_record
-from compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
-from compiler.placers import get_placer
-from corelets import Connections, Network
-from runtime.model import ChipModel
+from corelet.chip import TRUENORTH, ChipProfile
+from corelet.chip.profile import hop_distances
+from corelet.chip.version import __version__
+from corelet.compiler._index import NetIndex, build_index
+from corelet.compiler.emit import emit
+from corelet.compiler.errors import PlacementError
+from corelet.compiler.fill import Filling
+from corelet.compiler.layout import hop_record
+from corelet.compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
+from corelet.compiler.placers import get_placer
+from corelet.chip.network import Connections, Network
+from corelet.chip.model import ChipModel
 
 INPUT_FANOUTS = ("host", "splitter")
 MAX_LATENCY_TARGETS = 256  # target names listed per added-latency record
-
-try:
-    __version__ = metadata.version("corelet-toolchain")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0"
-
 
 @attrs.frozen(eq=False)
 class Placement:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import ChipProfile, NeuronParams
-from compiler._index import NetIndex
-from compiler.fill import Filling
-from compiler.layout import coordinates, core_order
-from compiler.legalise import COPY, ORIGINAL, RELAY, Legal
-from runtime.model import NO_TARGET, OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
+from corelet.chip import ChipProfile, NeuronParams
+from corelet.compiler._index import NetIndex
+from corelet.compiler.fill import Filling
+from corelet.compiler.layout import coordinates, core_order
+from corelet.compiler.legalise import COPY, ORIGINAL, RELAY, Legal
+from corelet.chip.model import NO_TARGET, OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
 
 RELAY_PARAMS = dict(weights=[1, 1, 1, 1], threshold=1, reset_mode=0, reset_value=0, leak=0,
                     neg_threshold=0, neg_mode=1, initial=0)

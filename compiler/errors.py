@@ -6,7 +6,7 @@ line can still write a report when placement fails.
 
 from __future__ import annotations
 
-from chip import ToolchainError
+from corelet.chip import ToolchainError
 
 
 class PlacementError(ToolchainError):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import ChipProfile
-from compiler._index import NetIndex
+from corelet.chip import ChipProfile
+from corelet.compiler._index import NetIndex
 
 _STAMP_LIMIT = 1 << 28  # above this many axon keys, first occurrences are found by sorting instead
 

@@ -5,8 +5,7 @@ edge weight = routes between the two cores), strongest connections first, and th
 a Hilbert curve over each chip's grid, chip after chip. Consecutive cores on a Hilbert curve are grid
 neighbours, so a chain of connected cores lands as a chain of adjacent cores.
 
-Hop distance of a route is the Manhattan distance between its two cores, chips side by side along
-the columns (chip k's column c is global column ``k * columns + c``), as the reports count it.
+Hop distances (``chip.profile.hop_distances``) are summarised here for the compile record.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from collections import deque
 import networkx as nx
 import numpy as np
 
-from chip import ChipProfile
-from compiler.errors import PlacementError
+from corelet.chip import ChipProfile
+from corelet.compiler.errors import PlacementError
 
 
 def core_order(n_cores: int, src_core: np.ndarray, dst_core: np.ndarray) -> np.ndarray:
@@ -88,16 +87,6 @@ def _hilbert(side: int) -> np.ndarray:
         t //= 4
         s *= 2
     return np.stack([y, x], axis=1)
-
-
-def hop_distances(coords: np.ndarray, profile: ChipProfile, src_core: np.ndarray,
-                  dst_core: np.ndarray) -> np.ndarray:
-    """Hop distance (int64) of each route ``src_core -> dst_core``: the Manhattan distance between
-    the cores' (row, global column), chip k's column c being global column ``k * columns + c``."""
-    coords = np.asarray(coords, np.int64)
-    row = coords[:, 1]
-    glob_col = coords[:, 0] * profile.grid[1] + coords[:, 2]
-    return np.abs(row[src_core] - row[dst_core]) + np.abs(glob_col[src_core] - glob_col[dst_core])
 
 
 def hop_record(hops: np.ndarray) -> dict:

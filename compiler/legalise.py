@@ -23,11 +23,11 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import ChipProfile
-from compiler._index import NetIndex
-from compiler.errors import PlacementError
-from compiler.fill import Filling
-from runtime.model import NO_TARGET, OUTPUT
+from corelet.chip import ChipProfile
+from corelet.compiler._index import NetIndex
+from corelet.compiler.errors import PlacementError
+from corelet.compiler.fill import Filling
+from corelet.chip.model import NO_TARGET, OUTPUT
 
 ORIGINAL, COPY, RELAY = 0, 1, 2
 _TO_DEMAND, _TO_HUB = 0, 1

@@ -31,10 +31,10 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
-from chip import ChipProfile
-from compiler._index import NetIndex
-from compiler.errors import PlacementError
-from compiler.fill import Filling, Unfit, fill
+from corelet.chip import ChipProfile
+from corelet.compiler._index import NetIndex
+from corelet.compiler.errors import PlacementError
+from corelet.compiler.fill import Filling, Unfit, fill
 
 SETTLE_ROUNDS = 4
 PORTFOLIO_LIMIT = 1 << 16  # neurons; above this the packer does not try the other orders
@@ -272,7 +272,7 @@ def _overlap(sorted_keys, sorted_owner, keys, n_units) -> np.ndarray:
     """Per unit, how many of ``keys`` it uses."""
     lo = np.searchsorted(sorted_keys, keys, side="left")
     hi = np.searchsorted(sorted_keys, keys, side="right")
-    from compiler._index import ranges
+    from corelet.compiler._index import ranges
     return np.bincount(sorted_owner[ranges(lo, hi - lo)], minlength=n_units)
 
 

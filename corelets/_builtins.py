@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from corelets._expressions import (as_python, concat_ports, is_array, is_bool, is_int, is_number)
-from corelets._values import ElaborationError, Port, kind_name
+from corelet.language._values import (ElaborationError, Port, as_python, concat_ports, is_array,
+                                      is_bool, is_int, is_number, kind_name)
 
 
 def _arity(args, e, low: int, high: int | None = None) -> None:

@@ -18,34 +18,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from corelets import ast
-from corelets._values import ElaborationError, Instance, Port, kind_name
-from corelets.diagnostics import did_you_mean
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def is_number(value: Any) -> bool:
-    return is_int(value) or isinstance(value, (float, np.floating))
-
-
-def is_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray)
-
-
-def is_bool(value: Any) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
-def as_python(value: Any) -> Any:
-    """numpy scalars -> Python scalars (so single values stay unbounded ints)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value.item()
-    return value
+from corelet.language import ast
+from corelet.language._builtins import BUILTINS
+from corelet.language._values import (ElaborationError, Instance, Port, as_python, concat_ports, is_array,
+                                      is_bool, is_int, is_number, kind_name)
+from corelet.language.diagnostics import did_you_mean
 
 
 class Evaluator:
@@ -216,7 +193,6 @@ class Evaluator:
 
     # -- calls ----------------------------------------------------------------------------------
     def _eval_Call(self, e):
-        from corelets._builtins import BUILTINS
 
         if e.func not in BUILTINS:
             raise ElaborationError(f"unknown function `{e.func}`", e.func_span,
@@ -226,12 +202,6 @@ class Evaluator:
                 raise ElaborationError(f"`{e.func}` takes no named arguments", arg.span)
         args = [self.eval(a.value) for a in e.args]
         return BUILTINS[e.func](args, e)
-
-
-def concat_ports(ports: list[Port]) -> Port:
-    nodes = np.concatenate([p.nodes.ravel() for p in ports])
-    roles = frozenset().union(*(p.roles for p in ports))
-    return Port(nodes, roles, "[" + ", ".join(p.label for p in ports) + "]")
 
 
 def _arith(op: str, left, right, e):

@@ -14,14 +14,14 @@ from typing import Sequence
 
 import attrs
 
-from corelets import ast
-from corelets._parser import parse
-from corelets.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
+from corelet.language import ast
+from corelet.language._parser import parse
+from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
 
 
 def library_path() -> Path:
     """The standard library folder (``library.LIBRARY_PATH``)."""
-    from library import LIBRARY_PATH  # a data package: only its folder is read
+    from corelet.library import LIBRARY_PATH  # a data package: only its folder is read
 
     return Path(LIBRARY_PATH)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from corelets import ast
-from corelets._expressions import as_python, is_bool, is_int, is_number
-from corelets._values import ElaborationError, Template, kind_name
+from corelet.language import ast
+from corelet.language._values import (ElaborationError, Template, as_python, is_bool, is_int,
+                                      is_number, kind_name)
 
 
 def check_param(p: ast.ParamDecl, value: Any, span, scope, corelet: str, given: bool = False
@@ -113,7 +113,7 @@ def _converted(base: str, value: np.ndarray) -> np.ndarray | None:
 def _dim_text(dim) -> str:
     if dim is None:
         return ""
-    from corelets._expressions import unparse
+    from corelet.language._expressions import unparse
 
     return unparse(dim)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import lark
 from lark import Token, Transformer, v_args
 
-from corelets import ast
-from corelets.diagnostics import ERROR, Diagnostic, LanguageError
-from corelets.source import Span
+from corelet.language import ast
+from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError
+from corelet.chip.source import Span
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 

@@ -20,9 +20,9 @@ from typing import Callable
 import attrs
 import numpy as np
 
-from chip import NEURON_FIELDS, NeuronParams
-from corelets.diagnostics import ERROR, WARNING, Diagnostic
-from corelets.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
+from corelet.chip import NEURON_FIELDS, NeuronParams
+from corelet.language.diagnostics import ERROR, WARNING, Diagnostic
+from corelet.chip.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
 
 BASE = 1 << 40

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import NEURON_FIELDS, ChipProfile
-from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
-from corelets._expressions import as_python, is_array, is_bool
-from corelets._values import ElaborationError, kind_name
-from corelets.diagnostics import did_you_mean
+from corelet.chip import NEURON_FIELDS, ChipProfile
+from corelet.chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
+from corelet.language._values import ElaborationError, as_python, is_array, is_bool, kind_name
+from corelet.language.diagnostics import did_you_mean
 
 RESET_MODES = {"value": RESET_VALUE, "linear": RESET_LINEAR, "none": RESET_NONE}
 NEG_MODES = {"saturate": NEG_SATURATE, "reset": NEG_RESET}

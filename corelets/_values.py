@@ -17,8 +17,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from corelets.diagnostics import ERROR, Diagnostic
-from corelets.source import Span
+from corelet.language.diagnostics import ERROR, Diagnostic
+from corelet.chip.source import Span
 
 
 class ElaborationError(Exception):
@@ -102,3 +102,35 @@ def kind_name(value: Any) -> str:
         base = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(value.dtype.kind, "array")
         return f"{base}[{', '.join(str(d) for d in value.shape)}]"
     return type(value).__name__
+
+
+# -- value kinds ----------------------------------------------------------------------------
+def is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def is_number(value: Any) -> bool:
+    return is_int(value) or isinstance(value, (float, np.floating))
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray)
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def as_python(value: Any) -> Any:
+    """numpy scalars -> Python scalars (so single values stay unbounded ints)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+def concat_ports(ports: list[Port]) -> Port:
+    nodes = np.concatenate([p.nodes.ravel() for p in ports])
+    roles = frozenset().union(*(p.roles for p in ports))
+    return Port(nodes, roles, "[" + ", ".join(p.label for p in ports) + "]")

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from corelets.source import Span
+from corelet.chip.source import Span
 
 # -- expressions ---------------------------------------------------------------------------------
 

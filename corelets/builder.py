@@ -3,7 +3,7 @@
 Each call builds the AST node the parser would have built (with the Python caller's file and line
 as its span), so the builder and the ``.corelet`` text cannot drift apart::
 
-    from corelets import builder as cb
+    from corelet.language import builder as cb
 
     relu = cb.template("relu", weights=[1, 2, 4, -8], threshold=16, reset="linear", floor=0)
 
@@ -41,11 +41,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from chip import TRUENORTH, ChipProfile
-from corelets import ast
-from corelets._loader import Definition, Program
-from corelets.network import Network
-from corelets.source import Span
+from corelet.chip import TRUENORTH, ChipProfile
+from corelet.language import ast
+from corelet.language._loader import Definition, Program
+from corelet.chip.network import Network
+from corelet.chip.source import Span
 
 _THIS_FILE = __file__
 
@@ -122,7 +122,7 @@ class Expr:
         raise TypeError("a builder expression has no truth value; use & | ~ for and, or, not")
 
     def __repr__(self) -> str:
-        from corelets._expressions import unparse
+        from corelet.language._expressions import unparse
 
         return f"Expr({unparse(self.node)})"
 
@@ -348,7 +348,7 @@ class Corelet:
 def elaborate(top: Corelet, params: Mapping | None = None, *, templates: Sequence[Template] = (),
               profile: ChipProfile = TRUENORTH, warnings: list | None = None) -> Network:
     """Elaborate a builder corelet with the shared elaborator."""
-    from corelets.elaborate import elaborate_program
+    from corelet.language.elaborate import elaborate_program
 
     program = _program(top, templates)
     return elaborate_program(program, "<builder>", top=top.name, params=dict(params or {}),

@@ -20,8 +20,8 @@ from typing import Iterable, Mapping
 
 import attrs
 
-from chip import ToolchainError
-from corelets.source import Span
+from corelet.chip import ToolchainError
+from corelet.chip.source import Span
 
 ERROR, WARNING = "error", "warning"
 

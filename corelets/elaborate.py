@@ -23,17 +23,18 @@ from typing import Any, Sequence
 import attrs
 import numpy as np
 
-from chip import TRUENORTH, ChipProfile
-from corelets import ast
-from corelets._expressions import Evaluator, as_python, is_array, is_bool
-from corelets._loader import Definition, Program, library_path, load_program
-from corelets._resolve import Edges, Graph, build_network
-from corelets._templates import check_field_name, convert_field, fill_population
-from corelets._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT, SUB_OUTPUT,
+from corelet.chip import TRUENORTH, ChipProfile
+from corelet.language import ast
+from corelet.language._expressions import Evaluator
+from corelet.language._values import as_python, is_array, is_bool
+from corelet.language._loader import Definition, Program, library_path, load_program
+from corelet.language._resolve import Edges, Graph, build_network
+from corelet.language._templates import check_field_name, convert_field, fill_population
+from corelet.language._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT, SUB_OUTPUT,
                               ElaborationError, Instance, Poisoned, Port, Template, kind_name)
-from corelets.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
-from corelets.network import Network
-from corelets.source import Span
+from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
+from corelet.chip.network import Network
+from corelet.chip.source import Span
 
 MAX_DEPTH = 64  # instances nested deeper than this mean a recursion without end
 GRID_CHUNK = 1 << 22  # comprehension grid points evaluated at once
@@ -162,7 +163,7 @@ class _ScopeEvaluator(Evaluator):
             raise ElaborationError(f"an instance of `{e.func}` needs a name", e.span,
                                    f"write `name = {e.func}(...)` on its own line")
         if e.func not in namespace:
-            from corelets._builtins import BUILTINS
+            from corelet.language._builtins import BUILTINS
 
             if e.func not in BUILTINS:
                 known = [n for n, d in namespace.items() if isinstance(d.node, ast.CoreletDecl)]
@@ -265,7 +266,7 @@ class _Elaborator:
         return result
 
     def _field_value(self, setting: ast.FieldSetting, scope: _Scope) -> Any:
-        from corelets._templates import CHOICES
+        from corelet.language._templates import CHOICES
 
         node = setting.value
         if setting.name in CHOICES and isinstance(node, ast.Name):
@@ -361,7 +362,7 @@ class _Elaborator:
 
     def _bind_param(self, p: ast.ParamDecl, value: Any, span, scope: _Scope, corelet: str,
                     given: bool = False) -> None:
-        from corelets._params import check_param
+        from corelet.language._params import check_param
 
         checked = check_param(p, value, span, scope, corelet, given)
         scope.bind(p.name, checked, p.span)
@@ -744,7 +745,7 @@ def _parameters_hint(name: str, names) -> str:
 
 
 def _source_text(expr) -> str:
-    from corelets._expressions import unparse
+    from corelet.language._expressions import unparse
 
     return unparse(expr)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chip import ToolchainError
-from chip.files import ARRAY_SUFFIXES, ArrayFileError, array_from_json, load_array
+from corelet.chip import ToolchainError
+from corelet.chip.files import ARRAY_SUFFIXES, ArrayFileError, array_from_json, load_array
 
 JSON_STARTS = ('[', '{', '"', '-', *"0123456789")
 

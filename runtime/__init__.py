@@ -1,21 +1,23 @@
-"""The runtime: loads a ``ChipModel`` and executes it, tick by tick, exactly as the chip would.
+"""The runtime: executes a ``ChipModel``, tick by tick, exactly as the chip would.
 
-It knows nothing of corelets or of the compiler. ``ChipModel`` (the JSON contract) is defined here
-because it is what the runtime executes; the ``Fabric`` is the flat form the simulator runs.
+It knows nothing of corelets or of the compiler; it imports only the shared layer. A chip model
+(``fabric_from_model``) and, as the reference a compiled chip must match, a logical network
+(``fabric_from_network``) both lower to a ``Fabric``, the flat form the simulator runs.
+``ChipModel`` and its parts are re-exported from ``corelet.chip`` for convenience.
 """
 
-from runtime.encoders import burst_code, parse_encoder_spec, rate_code
-from runtime.errors import SimulationError
-from runtime.fabric import Fabric
-from runtime.inputs import check_inputs, read_input_file
-from runtime.lower import fabric_from_model, model_index_maps
-from runtime.model import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipModel, ChipOutput, Cores, ModelError
-from runtime.raster import raster_svg
-from runtime.result import SimResult
-from runtime.simulator import simulate
-from runtime.stats import run_stats
+from corelet.chip.model import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipModel, ChipOutput, Cores, ModelError
+from corelet.runtime.encoders import burst_code, parse_encoder_spec, rate_code
+from corelet.runtime.errors import SimulationError
+from corelet.runtime.fabric import Fabric
+from corelet.runtime.inputs import check_inputs, read_input_file
+from corelet.runtime.lower import fabric_from_model, fabric_from_network, model_index_maps
+from corelet.runtime.raster import raster_svg
+from corelet.runtime.result import SimResult
+from corelet.runtime.simulator import simulate
+from corelet.runtime.stats import run_stats
 
 __all__ = ["ChipModel", "Cores", "ChipInput", "ChipOutput", "ModelError", "Fabric", "NO_TARGET",
-           "OUTPUT", "ROLES", "fabric_from_model", "model_index_maps", "simulate", "SimResult",
-           "SimulationError", "read_input_file", "check_inputs", "rate_code", "burst_code",
-           "parse_encoder_spec", "run_stats", "raster_svg"]
+           "OUTPUT", "ROLES", "fabric_from_model", "fabric_from_network", "model_index_maps",
+           "simulate", "SimResult", "SimulationError", "read_input_file", "check_inputs",
+           "rate_code", "burst_code", "parse_encoder_spec", "run_stats", "raster_svg"]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip.ids import mix64
-from runtime import random
-from runtime._dense import BLOCK, DenseBlocks
-from runtime.fabric import Fabric
+from corelet.chip.ids import mix64
+from corelet.runtime import random
+from corelet.runtime._dense import BLOCK, DenseBlocks
+from corelet.runtime.fabric import Fabric
 
 SYNAPSE_BITS = 8
 DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products may beat event lists

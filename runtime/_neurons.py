@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import TRUENORTH, NeuronParams
-from chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
-from runtime import random
+from corelet.chip import TRUENORTH, NeuronParams
+from corelet.chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
+from corelet.runtime import random
 
 V_MIN, V_MAX = TRUENORTH.membrane_range
 LEAK_BITS, THRESHOLD_BITS = 8, 17

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime._dense import DenseBlocks
+from corelet.runtime._dense import DenseBlocks
 
 CHUNK_BYTES = 64 << 20  # memory for one chunk of precomputed currents
 MAX_CHUNK = 64  # ticks per chunk

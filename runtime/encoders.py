@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import path_hash
-from chip.files import ARRAY_SUFFIXES, ArrayFileError, load_array
-from runtime.errors import SimulationError
-from runtime.fabric import Fabric
+from corelet.chip import path_hash
+from corelet.chip.files import ARRAY_SUFFIXES, ArrayFileError, load_array
+from corelet.runtime.errors import SimulationError
+from corelet.runtime.fabric import Fabric
 
 RATE_MODES = ("bernoulli", "even")
 

@@ -3,7 +3,7 @@
 (``ModelError``, for a chip model that cannot be loaded, lives with the model in ``runtime.model``.)
 """
 
-from chip import ToolchainError
+from corelet.chip import ToolchainError
 
 
 class SimulationError(ToolchainError):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import NeuronParams, element_name
+from corelet.chip import NeuronParams, element_name
 
 
 @attrs.frozen(eq=False)

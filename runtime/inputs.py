@@ -12,9 +12,9 @@ import os
 
 import numpy as np
 
-from chip.files import ArrayFileError, load_arrays
-from runtime.errors import SimulationError
-from runtime.fabric import Fabric
+from corelet.chip.files import ArrayFileError, load_arrays
+from corelet.runtime.errors import SimulationError
+from corelet.runtime.fabric import Fabric
 
 
 def read_input_file(path: str | os.PathLike) -> dict[str, np.ndarray]:

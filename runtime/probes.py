@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from runtime.errors import SimulationError
-from runtime.fabric import Fabric
+from corelet.runtime.errors import SimulationError
+from corelet.runtime.fabric import Fabric
 
 ORIGINAL = 0
 

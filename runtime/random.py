@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip.ids import mix64
+from corelet.chip.ids import mix64
 
 SYNAPSE, LEAK, THRESHOLD = 1, 2, 3
 

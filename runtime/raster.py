@@ -10,7 +10,7 @@ from html import escape
 
 import numpy as np
 
-from runtime.result import SimResult
+from corelet.runtime.result import SimResult
 
 WIDTH = 800  # drawing width in px
 LABEL = 120  # left margin for connector names

@@ -22,7 +22,7 @@ import os
 import attrs
 import numpy as np
 
-from chip import atomic_savez
+from corelet.chip import atomic_savez
 
 
 @attrs.frozen(eq=False)

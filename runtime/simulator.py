@@ -19,14 +19,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from runtime._kernel import Routes, Synapses
-from runtime._neurons import NeuronDynamics
-from runtime._stream import InputCurrents
-from runtime.errors import SimulationError
-from runtime.fabric import Fabric
-from runtime.inputs import check_inputs
-from runtime.probes import resolve_probe
-from runtime.result import SimResult
+from corelet.runtime._kernel import Routes, Synapses
+from corelet.runtime._neurons import NeuronDynamics
+from corelet.runtime._stream import InputCurrents
+from corelet.runtime.errors import SimulationError
+from corelet.runtime.fabric import Fabric
+from corelet.runtime.inputs import check_inputs
+from corelet.runtime.probes import resolve_probe
+from corelet.runtime.result import SimResult
 
 PROGRESS_STEPS = 100
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.fabric import Fabric
-from runtime.lower import model_index_maps
-from runtime.model import ChipModel
-from runtime.result import SimResult
+from corelet.runtime.fabric import Fabric
+from corelet.runtime.lower import model_index_maps
+from corelet.chip.model import ChipModel
+from corelet.runtime.result import SimResult
 
 FORMAT, VERSION = "corelet-run-stats", 1
 

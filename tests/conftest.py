@@ -1,6 +1,5 @@
-"""Test-wide settings: single-threaded BLAS, as the command line uses (see toolchain/__init__.py)."""
+"""Test-wide settings: single-threaded BLAS, as the command line uses (``corelet.blas``)."""
 
-import os
+from corelet.blas import limit_blas_threads
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+limit_blas_threads()

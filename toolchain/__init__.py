@@ -1,19 +1,40 @@
-"""The command line and the one-call API: the only code that imports more than one stage.
+"""``corelet``: author spiking networks as corelets, compile them onto crossbar chips, run them exactly.
 
-``load`` (source -> Network), ``compile`` (Network -> Compilation with its ChipModel) and ``run``
-(ChipModel -> SimResult) chain the language, the compiler and the runtime; ``toolchain.cli`` is the
-``corelet`` program. Nothing in ``chip``, ``corelets``, ``compiler`` or ``runtime`` imports this.
+The package root holds the command line (``corelet.cli``, also ``python -m corelet``) and the one-call
+API, the only code that composes the stages:
+
+>>> import corelet
+>>> net = corelet.load("examples/skeleton.corelet")        # language: source -> Network
+>>> compiled = corelet.compile(net)                        # compiler: Network -> ChipModel
+>>> result = corelet.run(compiled.model, ticks=10, inputs={"x": raster})   # runtime
+
+Subpackages, each one job: ``corelet.chip`` (the shared vocabulary and the two contracts, ``Network``
+and ``ChipModel``), ``corelet.language``, ``corelet.compiler``, ``corelet.runtime``,
+``corelet.reports`` and ``corelet.library`` (standard corelets). Importing ``corelet`` loads none of
+them and changes no process-wide setting; names are resolved on first use. For BLAS threads see
+``corelet.blas``.
 """
 
-import os
+from __future__ import annotations
 
-# The runtime multiplies many small per-core matrices; a multithreaded BLAS spends more time
-# waking threads than computing (7x slower measured on 2 cores). Must be set before numpy loads.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import importlib
 
-from toolchain.api import compile, load, run  # noqa: E402
-
-__version__ = "0.1.0"
+_API = ("load", "compile", "run", "source_provenance")
+_SUBPACKAGES = ("chip", "language", "compiler", "runtime", "reports", "library", "api", "cli", "blas",
+                "entry")
 
 __all__ = ["load", "compile", "run", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module("corelet.api"), name)
+    if name == "__version__":
+        return importlib.import_module("corelet.chip.version").__version__
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"corelet.{name}")
+    raise AttributeError(f"module 'corelet' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API, *_SUBPACKAGES, "__version__"})

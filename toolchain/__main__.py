@@ -1,5 +1,5 @@
-"""``python -m toolchain`` is the ``corelet`` program."""
+"""``python -m corelet`` is the ``corelet`` program."""
 
-from toolchain.cli import main
+from corelet.entry import entry_point
 
-raise SystemExit(main())
+entry_point()

@@ -16,19 +16,19 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-import compiler
-import corelets
-import runtime
-from chip import TRUENORTH, ChipProfile
-from corelets import Network
-from runtime import ChipModel
+from corelet import compiler
+from corelet import language
+from corelet import runtime
+from corelet.chip import TRUENORTH, ChipProfile
+from corelet.language import Network
+from corelet.runtime import ChipModel
 
 
 def load(source: str | os.PathLike, params: Mapping[str, object] | None = None, *,
          top: str | None = None, search_path: Sequence[str] = (),
          profile: ChipProfile = TRUENORTH, warnings: list | None = None) -> Network:
     """Parse and elaborate a ``.corelet`` file into a logical ``Network``."""
-    return corelets.elaborate_file(source, params=dict(params or {}), top=top,
+    return language.elaborate_file(source, params=dict(params or {}), top=top,
                                    search_path=search_path, profile=profile, warnings=warnings)
 
 

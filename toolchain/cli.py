@@ -13,11 +13,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from chip import ToolchainError
-from chip.files import load_array, npz_bytes, write_all
-
-PLACER_CHOICES = ("packer", "alg1", "alg2")
-
+from corelet.chip import ToolchainError
+from corelet.chip.files import load_array, npz_bytes, write_all
 
 class UsageError(ToolchainError):
     """A command line that asks for something the program cannot do (exit status 2)."""
@@ -60,7 +57,8 @@ def render_error(command: str, err: ToolchainError) -> str:
 
 # -- argument parsing ---------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
-    from toolchain import __version__
+    from corelet.chip.version import __version__
+    from corelet.compiler import INPUT_FANOUTS, PLACERS
 
     # --debug is accepted before or after the command; SUPPRESS keeps the subcommand's default
     # from overwriting a --debug given before it
@@ -91,8 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="REPORT.html", help="write the HTML placement report")
     p.add_argument("--report-text", metavar="REPORT.txt", help="write the text placement report")
     p.add_argument("--placer", default="packer", metavar="NAME",
-                   help=f"placement strategy: {', '.join(PLACER_CHOICES)} (default packer)")
-    p.add_argument("--input-fanout", choices=("host", "splitter"), default="host",
+                   help=f"placement strategy: {', '.join(PLACERS)} (default packer)")
+    p.add_argument("--input-fanout", choices=INPUT_FANOUTS, default="host",
                    help="replicate input spikes on the host (default) or with splitter cores")
     p.add_argument("--estimate", action="store_true",
                    help="only estimate cores, chips and utilisation; write no model")
@@ -140,11 +138,10 @@ def _parser() -> argparse.ArgumentParser:
 
 # -- commands -----------------------------------------------------------------------------------
 def _elaborate(args):
-    import corelets
-
-    params = dict(corelets.parse_param(arg, base_dir=".") for arg in args.param)
+    from corelet import language
+    params = dict(language.parse_param(arg, base_dir=".") for arg in args.param)
     warnings: list = []
-    net = corelets.elaborate_file(args.file, params=params, top=args.top,
+    net = language.elaborate_file(args.file, params=params, top=args.top,
                                   search_path=args.include, warnings=warnings)
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -170,10 +167,9 @@ def describe_network(net) -> str:
 
 
 def _cmd_compile(args) -> int:
-    import compiler
-
-    from toolchain.api import source_provenance
-    from toolchain.progress import ProgressBar
+    from corelet import compiler, reports
+    from corelet.api import source_provenance
+    from corelet.progress import ProgressBar
 
     if args.placer not in compiler.PLACERS:
         raise UsageError(f"unknown placer {args.placer!r}; choose one of "
@@ -196,7 +192,7 @@ def _cmd_compile(args) -> int:
             _write_files(_reports(args, partial.model))
         raise
     _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
-    print(compiler.summary(result.model))
+    print(reports.summary(result.model))
     print(f"wrote {args.output}")
     return 0
 
@@ -218,23 +214,22 @@ def describe_estimate(est: dict) -> str:
 
 def _reports(args, model) -> dict[str, str]:
     """The reports asked for, rendered: path -> text."""
-    import compiler
-
+    from corelet import reports
     files = {}
     if args.report:
-        files[args.report] = compiler.render_report(model, fmt="html")
+        files[args.report] = reports.render_report(model, fmt="html")
     if args.report_text:
-        files[args.report_text] = compiler.render_report(model, fmt="text")
+        files[args.report_text] = reports.render_report(model, fmt="text")
     return files
 
 
 def _cmd_run(args) -> int:
-    import runtime
-
-    from toolchain.progress import ProgressBar
+    from corelet import runtime
+    from corelet.chip import ChipModel
+    from corelet.progress import ProgressBar
 
     _check_run_options(args)
-    model = runtime.ChipModel.load(args.model)
+    model = ChipModel.load(args.model)
     fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = _read_inputs(args, fabric, seed)
@@ -276,8 +271,7 @@ def _check_run_options(args) -> None:
 
 
 def _read_inputs(args, fabric, seed) -> dict:
-    import runtime
-
+    from corelet import runtime
     inputs: dict = {}
     for spec in args.input:
         name, sep, path = spec.partition("=")
@@ -312,23 +306,21 @@ def describe_outputs(result, max_cells: int = 2000) -> str:
 
 
 def _cmd_report(args) -> int:
-    import compiler
-    import runtime
-
-    model = runtime.ChipModel.load(args.model)
+    from corelet import reports
+    from corelet.chip import ChipModel
+    model = ChipModel.load(args.model)
     stats = _read_json(args.stats) if args.stats else None
     fmt = "text" if Path(args.output).suffix.lower() in (".txt", ".text") else "html"
-    _write_files({args.output: compiler.render_report(model, fmt=fmt, stats=stats)})
+    _write_files({args.output: reports.render_report(model, fmt=fmt, stats=stats)})
     print(f"wrote {args.output}")
     return 0
 
 
 def _cmd_show(args) -> int:
-    import compiler
-    import runtime
-
-    model = runtime.ChipModel.load(args.model)
-    print(compiler.show(model, core=args.core, neuron=args.neuron))
+    from corelet import reports
+    from corelet.chip import ChipModel
+    model = ChipModel.load(args.model)
+    print(reports.show(model, core=args.core, neuron=args.neuron))
     return 0
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import NeuronParams
-from corelets import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
+from corelet.chip import NeuronParams
+from corelet.language import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                       Population)
 
 

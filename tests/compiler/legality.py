@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.model import ChipModel
+from corelet.chip.model import ChipModel
 
 OUTPUT, NO_TARGET = -2, -1
 ORIGINAL, COPY, RELAY = 0, 1, 2

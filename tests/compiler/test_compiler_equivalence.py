@@ -4,7 +4,7 @@ For seeded random networks (recurrence, stochastic synapses / leak / threshold, 
 sources with wide fan-out) compiled with every placer and both input fan-out modes, on the TrueNorth
 profile and on a tiny-core profile that forces copies and splitter relays everywhere, the ChipModel
 (run through ``runtime.fabric_from_model``) and the retimed logical network (through
-``compiler.fabric_from_network``) give identical output rasters; with no added latency the retimed
+``runtime.fabric_from_network``) give identical output rasters; with no added latency the retimed
 network *is* the input network. Every model also passes the runtime validator and the independent
 legality checker, and survives a JSON round trip.
 """
@@ -12,12 +12,12 @@ legality checker, and survives a JSON round trip.
 import numpy as np
 import pytest
 
-import compiler
-import runtime
-from chip import ChipProfile
+from corelet import compiler
+from corelet import runtime
+from corelet.chip import ChipProfile
 from compiler_nets import random_network, seed000
 from legality import check
-from runtime import ChipModel
+from corelet.runtime import ChipModel
 
 TINY = ChipProfile(name="tiny", grid=(4, 4), max_chips=16, axons_per_core=32, neurons_per_core=32)
 TICKS = 60
@@ -27,7 +27,7 @@ def run_both(net, comp, seed):
     rng = np.random.default_rng(seed)
     x = {i.name: rng.random((2, TICKS - 10, i.width)) < 0.3 for i in net.inputs}
     chip = runtime.simulate(runtime.fabric_from_model(comp.model), TICKS, x, seed=seed)
-    logical = runtime.simulate(compiler.fabric_from_network(comp.retimed), TICKS, x, seed=seed)
+    logical = runtime.simulate(runtime.fabric_from_network(comp.retimed), TICKS, x, seed=seed)
     return chip.outputs, logical.outputs
 
 
@@ -87,7 +87,7 @@ def test_no_latency_means_input_network_itself():
     assert comp.retimed is net and not comp.latency.any()
     x = {"word": np.random.default_rng(0).random((40, 64)) < 0.4}
     chip = runtime.simulate(runtime.fabric_from_model(comp.model), 50, x)
-    logical = runtime.simulate(compiler.fabric_from_network(net), 50, x)
+    logical = runtime.simulate(runtime.fabric_from_network(net), 50, x)
     assert chip.outputs["score"].any()  # the comparison is not between two silent rasters
     assert_same(chip.outputs, logical.outputs)
 
@@ -97,7 +97,7 @@ def test_splitter_latency_is_one_tick_on_inputs():
     comp = compiler.compile_network(net, input_fanout="splitter")
     x = {"word": np.random.default_rng(0).random((40, 64)) < 0.4}
     chip = runtime.simulate(runtime.fabric_from_model(comp.model), 50, x).outputs["score"]
-    direct = runtime.simulate(compiler.fabric_from_network(net), 50, x).outputs["score"]
+    direct = runtime.simulate(runtime.fabric_from_network(net), 50, x).outputs["score"]
     assert chip.any()
     # the splitter core delays every input by exactly one tick
     assert (chip[:, 1:] == direct[:, :-1]).all() and not chip[:, 0].any()

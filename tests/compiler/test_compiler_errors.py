@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import compiler
-from chip import ChipProfile, ToolchainError
-from compiler import PlacementError
+from corelet import compiler
+from corelet.chip import ChipProfile, ToolchainError
+from corelet.compiler import PlacementError
 from compiler_nets import build, dense_layers
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import compiler
-import corelets
-import runtime
+from corelet import compiler
+from corelet import language
+from corelet import runtime
 from legality import check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,13 +20,13 @@ PARAMS: dict[str, dict] = {}
 @pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
 @pytest.mark.parametrize("fanout", ["host", "splitter"])
 def test_shipped_corelet_compiles_and_matches(path, fanout):
-    net = corelets.elaborate_file(path, params=PARAMS.get(path.name, {}))
+    net = language.elaborate_file(path, params=PARAMS.get(path.name, {}))
     comp = compiler.compile_network(net, input_fanout=fanout)
     comp.model.validate()
     check(comp.model, net, comp.retimed)
     rng = np.random.default_rng(0)
     x = {i.name: rng.random((2, 40, i.width)) < 0.4 for i in net.inputs}
     chip = runtime.simulate(runtime.fabric_from_model(comp.model), 60, x, seed=1)
-    logical = runtime.simulate(compiler.fabric_from_network(comp.retimed), 60, x, seed=1)
+    logical = runtime.simulate(runtime.fabric_from_network(comp.retimed), 60, x, seed=1)
     for name in chip.outputs:
         assert (chip.outputs[name] == logical.outputs[name]).all(), name

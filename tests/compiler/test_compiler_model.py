@@ -6,8 +6,9 @@ import attrs
 import numpy as np
 import pytest
 
-import compiler
-from chip import ChipProfile
+import corelet
+from corelet import compiler
+from corelet.chip import ChipProfile
 from compiler_nets import build, dense_layers, random_network, seed000
 from legality import check
 
@@ -25,7 +26,7 @@ def test_provenance_records_what_legalisation_did():
                                     provenance={"source": "th.corelet", "sha256": "ab12"})
     prov = json.loads(comp.model.to_json())["provenance"]
     assert prov["source"] == "th.corelet" and prov["sha256"] == "ab12"
-    assert prov["compiler"] == compiler.__version__
+    assert prov["compiler"] == corelet.__version__
     rec = prov["compile"]
     assert rec["placer"] == "packer" and rec["input_fanout"] == "splitter"
     assert rec["cores"] == 3 and rec["splitters"] == 64 and rec["relays"] == 256

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import compiler
+from corelet import compiler
 from legality import check
 from compiler_nets import conv_groups, dense_layers, elman, ic_blocks, seed000
 

@@ -9,9 +9,9 @@ network tick for tick.
 import numpy as np
 import pytest
 
-import compiler
-import runtime
-from chip import ChipProfile, NeuronParams
+from corelet import compiler
+from corelet import runtime
+from corelet.chip import ChipProfile, NeuronParams
 from compiler_nets import build
 from legality import check
 
@@ -58,6 +58,6 @@ def test_many_relays_compute_what_the_network_says(max_delay):
     rng = np.random.default_rng(max_delay)
     x = {"x": rng.random((TICKS - 45, PINS)) < 0.3}
     chip = runtime.simulate(runtime.fabric_from_model(comp.model), TICKS, x)
-    logical = runtime.simulate(compiler.fabric_from_network(comp.retimed), TICKS, x)
+    logical = runtime.simulate(runtime.fabric_from_network(comp.retimed), TICKS, x)
     assert np.array_equal(chip.outputs["y"], logical.outputs["y"])
     assert chip.outputs["y"].any()

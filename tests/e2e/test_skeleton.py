@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import toolchain
-
+import corelet
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "skeleton.corelet"
 INPUT = ROOT / "examples" / "skeleton_input.npz"
@@ -36,17 +35,17 @@ def test_example_input_file_holds_the_documented_raster():
 
 
 def test_source_to_spikes_through_the_api():
-    net = toolchain.load(EXAMPLE)
+    net = corelet.load(EXAMPLE)
     assert net.n_neurons == 3 and [c.name for c in net.inputs] == ["x"]
-    compiled = toolchain.compile(net)
+    compiled = corelet.compile(net)
     assert compiled.model.n_cores == 1
-    result = toolchain.run(compiled.model, TICKS, {"x": RASTER})
+    result = corelet.run(compiled.model, TICKS, {"x": RASTER})
     assert np.array_equal(result.outputs["y"][0], expected_raster())
 
 
 def test_source_to_spikes_through_the_command_line(tmp_path):
     model, report, spikes = tmp_path / "m.json", tmp_path / "r.html", tmp_path / "s.npz"
-    cli = [sys.executable, "-m", "toolchain"]
+    cli = [sys.executable, "-m", "corelet"]
     compiled = subprocess.run([*cli, "compile", str(EXAMPLE), "-o", str(model), "--report", str(report)],
                               capture_output=True, text=True)
     assert compiled.returncode == 0, compiled.stderr
@@ -63,6 +62,6 @@ def test_source_to_spikes_through_the_command_line(tmp_path):
 
 
 def test_compiling_twice_gives_identical_bytes(tmp_path):
-    first = toolchain.compile(EXAMPLE).model.to_json()
-    second = toolchain.compile(EXAMPLE).model.to_json()
+    first = corelet.compile(EXAMPLE).model.to_json()
+    second = corelet.compile(EXAMPLE).model.to_json()
     assert first == second

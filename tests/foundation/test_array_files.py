@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from chip import ToolchainError
-from chip.files import ArrayFileError, array_from_json, load_array, load_arrays
+from corelet.chip import ToolchainError
+from corelet.chip.files import ArrayFileError, array_from_json, load_array, load_arrays
 
 
 def test_npz_gives_every_array_by_name(tmp_path):
@@ -93,7 +93,7 @@ def test_json_values_that_are_not_arrays(tmp_path, value, reason):
 
 
 def test_write_all_writes_every_file_or_none(tmp_path):
-    from chip.files import write_all
+    from corelet.chip.files import write_all
 
     write_all({tmp_path / "a.txt": "first", tmp_path / "b.bin": b"\x00\x01"})
     assert (tmp_path / "a.txt").read_text() == "first"
@@ -108,7 +108,7 @@ def test_write_all_writes_every_file_or_none(tmp_path):
 def test_written_files_follow_the_umask(tmp_path):
     import os
 
-    from chip.files import atomic_write
+    from corelet.chip.files import atomic_write
 
     old = os.umask(0o022)
     try:

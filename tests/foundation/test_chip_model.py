@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from chip import TRUENORTH
-from runtime import ChipInput, ChipModel, ChipOutput, Cores, ModelError, OUTPUT
-from runtime import _runs
+from corelet.chip import TRUENORTH
+from corelet.runtime import ChipInput, ChipModel, ChipOutput, Cores, ModelError, OUTPUT
+from corelet.chip import _runs
 
 
 def tiny_model():
@@ -110,7 +110,7 @@ def test_save_is_atomic_and_complete(tmp_path):
 
 
 def test_neuron_types_are_the_distinct_rows_in_order_of_first_use():
-    from runtime.model import _unique_rows
+    from corelet.chip.model_json import _unique_rows
 
     rows = np.array([[5, 1], [2, 2], [5, 1], [0, 9], [2, 2]])
     unique, index = _unique_rows(rows)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from chip import NeuronParams, logical_ids
-from corelets import Connections, InputConnector, Network, OutputConnector, Population
+from corelet.chip import NeuronParams, logical_ids
+from corelet.language import Connections, InputConnector, Network, OutputConnector, Population
 
 
 def small_network(**overrides):

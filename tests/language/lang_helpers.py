@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corelets
-
+from corelet import language
 # The TrueHappiness sketch of ../shared/DESIGN.md, as the docs show it
 TRUEHAPPINESS = """
 neuron relu { weights = [1, 2, 4, -8]; threshold = 16; reset = linear; floor = 0 }
@@ -33,7 +32,7 @@ corelet TrueHappiness(W1: int[64, 64], W2: int[64, 1]) {
 
 def elaborate(source: str, **params):
     """Elaborate ``source`` (a program written flush left) with ``params``."""
-    return corelets.elaborate_source(source, "test.corelet", params=params)
+    return language.elaborate_source(source, "test.corelet", params=params)
 
 
 def edges(net) -> set[tuple[str, str, int, int]]:
@@ -43,9 +42,9 @@ def edges(net) -> set[tuple[str, str, int, int]]:
             for s, d, t, dl in zip(c.src, c.dst, c.axon_type, c.delay)}
 
 
-def error_of(source: str, filename: str = "test.corelet", **kwargs) -> corelets.LanguageError:
-    with pytest.raises(corelets.LanguageError) as info:
-        corelets.elaborate_source(source, filename, **kwargs)
+def error_of(source: str, filename: str = "test.corelet", **kwargs) -> language.LanguageError:
+    with pytest.raises(language.LanguageError) as info:
+        language.elaborate_source(source, filename, **kwargs)
     return info.value
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corelets
-from corelets import builder as cb
+from corelet import language
+from corelet.language import builder as cb
 from lang_helpers import TRUEHAPPINESS
 
 
@@ -30,7 +30,7 @@ def true_happiness_builder() -> cb.Corelet:
     return happy
 
 
-def same_network(a: corelets.Network, b: corelets.Network) -> None:
+def same_network(a: language.Network, b: language.Network) -> None:
     assert a.name == b.name
     assert [(p.path, p.start, p.size, p.corelet) for p in a.populations] == \
         [(p.path, p.start, p.size, p.corelet) for p in b.populations]
@@ -49,7 +49,7 @@ def test_builder_true_happiness_equals_the_dsl():
     rng = np.random.default_rng(1)
     w1, w2 = rng.integers(-8, 8, (64, 64)), rng.integers(-8, 8, (64, 1))
     built = true_happiness_builder().elaborate(W1=w1, W2=w2)
-    text = corelets.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
+    text = language.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
     same_network(built, text)
 
 
@@ -83,13 +83,13 @@ corelet Small(n: int = 4) {
                   where=(i != 0) & ~(i == 3))
     small.let("y", [a, b])
     small.group("left", a[0:1])
-    same_network(small.elaborate(), corelets.elaborate_source(dsl))
+    same_network(small.elaborate(), language.elaborate_source(dsl))
 
 
 def test_builder_errors_point_at_the_python_line():
     broken = cb.Corelet("Broken")
     broken.input("x", "width")  # the error names this line
-    with pytest.raises(corelets.LanguageError) as info:
+    with pytest.raises(language.LanguageError) as info:
         broken.elaborate()
     d = info.value.diagnostics[0]
     assert d.message == "unknown name `width`"
@@ -100,6 +100,6 @@ def test_builder_errors_point_at_the_python_line():
 def test_builder_checks_parameters_like_the_dsl():
     layer = cb.Corelet("Layer", W="int[n]")
     layer.input("x", "n")
-    with pytest.raises(corelets.LanguageError) as info:
+    with pytest.raises(language.LanguageError) as info:
         layer.elaborate(W=np.zeros((2, 2), dtype=int))
     assert info.value.diagnostics[0].message.startswith("parameter `W` of `Layer` expects int[n]")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corelets._parser import parse
+from corelet.language._parser import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")

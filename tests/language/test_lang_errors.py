@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corelets
+from corelet import language
 from lang_helpers import error_of, first_error
 
 RELAY = """
@@ -491,7 +491,7 @@ corelet Tree(n: int) {
 
 
 def test_recursion_with_a_base_case_is_fine():
-    net = corelets.elaborate_source("""
+    net = language.elaborate_source("""
 corelet Chain(n: int) {
     input x
     output y
@@ -550,9 +550,9 @@ def test_unknown_top():
 
 
 def test_language_error_is_a_toolchain_error():
-    from chip import ToolchainError
+    from corelet.chip import ToolchainError
 
-    assert issubclass(corelets.LanguageError, ToolchainError)
+    assert issubclass(language.LanguageError, ToolchainError)
 
 
 def test_fat_arrow_gets_a_hint():
@@ -623,7 +623,7 @@ corelet A() {
 
 
 def test_the_semicolon_ends_a_comprehension_before_an_if_statement():
-    net = corelets.elaborate_source("""
+    net = language.elaborate_source("""
 corelet A() {
     input x[2]
     output y[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-import corelets
+from corelet import language
 from lang_helpers import TRUEHAPPINESS, edges
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ def test_true_happiness_sketch():
     i, j = np.meshgrid(np.arange(64), np.arange(64), indexing="ij")
     w1 = (i + j) % 16 - 8
     w2 = np.where(np.arange(64) % 2 == 0, 1, -8).reshape(64, 1)
-    net = corelets.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
+    net = language.elaborate_source(TRUEHAPPINESS, params={"W1": w1, "W2": w2})
     assert net.n_neurons == 64 + 1
     assert [(p.path, p.size) for p in net.populations] == [("hid.h", 64), ("out.h", 1)]
     # popcount of the 4-bit pattern of v: each of the 16 values appears 256 times in W1
@@ -36,7 +36,7 @@ def test_true_happiness_sketch():
     assert net.inputs[0].name == "word" and net.inputs[0].width == 64
 
 
-def simulate_reference(net: corelets.Network, raster: np.ndarray, ticks: int) -> np.ndarray:
+def simulate_reference(net: language.Network, raster: np.ndarray, ticks: int) -> np.ndarray:
     """A plain reference of the deterministic neuron model (docs/neuron-model.md) for this test:
     integrate, leak, threshold with linear or value reset, floor; spikes (ticks, neurons)."""
     p, c = net.params, net.connections
@@ -62,7 +62,7 @@ def simulate_reference(net: corelets.Network, raster: np.ndarray, ticks: int) ->
 
 
 def test_skeleton_example_spikes_match_the_hand_computation_in_its_comments():
-    net = corelets.elaborate_file(ROOT / "examples" / "skeleton.corelet")
+    net = language.elaborate_file(ROOT / "examples" / "skeleton.corelet")
     assert [p.path for p in net.populations] == ["a", "b", "c"]
     assert edges(net) == {("x[0]", "a[0]", 0, 1), ("x[1]", "a[0]", 1, 1),
                           ("x[1]", "b[0]", 0, 1), ("a[0]", "c[0]", 2, 2)}

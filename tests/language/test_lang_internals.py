@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corelets
-from corelets import network
-from corelets.network import Connections
+from corelet import language
+from corelet.chip import network
+from corelet.chip.network import Connections
 from lang_helpers import edges, elaborate, first_error
 
 
@@ -124,7 +124,7 @@ corelet A(n: int = 0) {
 
 
 def test_large_comprehension_spans_several_chunks(monkeypatch):
-    from corelets import elaborate as elaborate_module
+    from corelet.language import elaborate as elaborate_module
 
     monkeypatch.setattr(elaborate_module, "GRID_CHUNK", 64)
     net = elaborate("""

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-import corelets
-from corelets.params import ParamError
+from corelet import language
+from corelet.language.params import ParamError
 
 
 @pytest.mark.parametrize("arg, message", [
@@ -24,16 +24,16 @@ from corelets.params import ParamError
 ])
 def test_bad_literals_name_the_parameter(arg, message):
     with pytest.raises(ParamError) as err:
-        corelets.parse_param(arg)
+        language.parse_param(arg)
     assert message in str(err.value)
 
 
 def test_json_like_literals_still_parse_and_bare_words_stay_strings():
-    assert corelets.parse_param("d=-3") == ("d", -3)
-    assert corelets.parse_param("x=1e3") == ("x", 1000.0)
-    assert corelets.parse_param("mode=linear") == ("mode", "linear")
-    assert corelets.parse_param("W=[]")[1].shape == (0,)
-    assert corelets.parse_param("W=[true, false]")[1].tolist() == [True, False]
+    assert language.parse_param("d=-3") == ("d", -3)
+    assert language.parse_param("x=1e3") == ("x", 1000.0)
+    assert language.parse_param("mode=linear") == ("mode", "linear")
+    assert language.parse_param("W=[]")[1].shape == (0,)
+    assert language.parse_param("W=[true, false]")[1].tolist() == [True, False]
 
 
 def test_files_are_read_by_the_shared_reader_with_the_parameter_named(tmp_path):
@@ -44,9 +44,9 @@ def test_files_are_read_by_the_shared_reader_with_the_parameter_named(tmp_path):
     np.save(tmp_path / "five.npy", np.int64(5))
     np.save(tmp_path / "obj.npy", np.array([None], dtype=object), allow_pickle=True)
     (tmp_path / "junk.npz").write_bytes(b"definitely not a zip")
-    assert corelets.parse_param("n=five.json", base) == ("n", 5)  # a number, not a 0-d array
-    assert corelets.parse_param("n=five.npy", base) == ("n", 5)
-    assert corelets.parse_param("W=named.json:B", base)[1].tolist() == [[3]]
+    assert language.parse_param("n=five.json", base) == ("n", 5)  # a number, not a 0-d array
+    assert language.parse_param("n=five.npy", base) == ("n", 5)
+    assert language.parse_param("W=named.json:B", base)[1].tolist() == [[3]]
     for arg, message in [
         ("W=rag.json", "parameter W: .*rag.json: the value is not an array: the nested lists are "
                        "ragged"),
@@ -55,4 +55,4 @@ def test_files_are_read_by_the_shared_reader_with_the_parameter_named(tmp_path):
         ("W=named.json", r"parameter W: .*named.json: holds 2 arrays \('A', 'B'\)"),
     ]:
         with pytest.raises(ParamError, match=message):
-            corelets.parse_param(arg, base)
+            language.parse_param(arg, base)

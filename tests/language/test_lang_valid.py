@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corelets
+from corelet import language
 from lang_helpers import edges, elaborate, row
 
 
@@ -557,8 +557,8 @@ corelet B() {
     y = b
 }
 """
-    assert corelets.elaborate_source(source).name == "B"
-    net = corelets.elaborate_source(source, top="A")
+    assert language.elaborate_source(source).name == "B"
+    net = language.elaborate_source(source, top="A")
     assert net.name == "A" and net.n_neurons == 1
 
 
@@ -621,7 +621,7 @@ corelet Scale(gain: float, w: float[n]) {
 
 def test_unused_input_is_a_warning_not_an_error():
     warnings: list = []
-    net = corelets.elaborate_source("""
+    net = language.elaborate_source("""
 corelet U() {
     input x
     input spare[3]
@@ -654,7 +654,7 @@ corelet Top() {
     y = hid.y
 }
 """)
-    from chip import logical_ids
+    from corelet.chip import logical_ids
 
     assert net.neuron_ids().tolist() == logical_ids("hid.h", np.arange(2)).tolist()
 

@@ -29,7 +29,7 @@ def run_runtime(fabric, ticks, inputs=None, *, seed=0, batch=None, reset_at=()) 
     # the submodule, not ``runtime.simulate``: under pytest's rootdir import mode the folder
     # tests/runtime can turn ``runtime`` into a namespace package whose __init__ never runs.
     # An import error is left to fail the test: a broken runtime must never read as "skipped".
-    from runtime.simulator import simulate
+    from corelet.runtime.simulator import simulate
 
     probes = [f"{fabric.paths[p]}[*]" for p in sorted(set(fabric.name_path.tolist()))]
     res = simulate(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at,

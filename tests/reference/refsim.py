@@ -17,9 +17,9 @@ from typing import Sequence
 import attrs
 import numpy as np
 
-from chip import NeuronParams
-from runtime.fabric import Fabric
-from runtime.random import LEAK, SYNAPSE, THRESHOLD, draw
+from corelet.chip import NeuronParams
+from corelet.runtime.fabric import Fabric
+from corelet.runtime.random import LEAK, SYNAPSE, THRESHOLD, draw
 
 V_MIN, V_MAX = -(2**19), 2**19 - 1
 

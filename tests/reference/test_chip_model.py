@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chip import TRUENORTH, logical_ids
-from runtime.model import OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
-from runtime.random import SYNAPSE, draw
+from corelet.chip import TRUENORTH, logical_ids
+from corelet.chip.model import OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
+from corelet.runtime.random import SYNAPSE, draw
 
 from . import refsim
 from .conftest import run_runtime
@@ -78,7 +78,7 @@ def hand_model(placement: str = "first") -> ChipModel:
 @pytest.mark.parametrize("via_json", [False, True])
 @pytest.mark.parametrize("backend", ["reference", "runtime"])
 def test_hand_built_chip_model(backend, via_json, placement):
-    from runtime.lower import fabric_from_model  # the submodule: see conftest.run_runtime
+    from corelet.runtime.lower import fabric_from_model  # the submodule: see conftest.run_runtime
 
     model = hand_model(placement)
     if via_json:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.random import LEAK, SYNAPSE, THRESHOLD, draw
+from corelet.runtime.random import LEAK, SYNAPSE, THRESHOLD, draw
 
 from .refsim import driven, tiny_fabric
 

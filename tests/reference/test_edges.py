@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chip import TRUENORTH as P
+from corelet.chip import TRUENORTH as P
 
 from . import refsim
 from .conftest import run_runtime

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import TRUENORTH
-from runtime.model import NO_TARGET, OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
+from corelet.chip import TRUENORTH
+from corelet.chip.model import NO_TARGET, OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
 
 PATHS = ("in", "layer1.h", "layer2.o", "bias", "layer1.sub.k")
 IN, H, O, BIAS, K = range(5)

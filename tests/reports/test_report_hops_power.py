@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chip import TRUENORTH
-from compiler.power import StatsError, assumed_power, measured_power
-from compiler.report import core_usage, hop_stats, render_report, watts
+from corelet.chip import TRUENORTH
+from corelet.reports.power import StatsError, assumed_power, measured_power
+from corelet.reports.report import core_usage, hop_stats, render_report, watts
 from .report_models import small_model
-from runtime.model import OUTPUT, ChipModel, Cores
+from corelet.chip.model import OUTPUT, ChipModel, Cores
 
 LEAK_PER_CORE = 65e-3 / 4096  # Merolla et al. 2014: 65 mW for 4096 cores in real time
 EVENT_J = 26e-12  # same source: 26 pJ per synaptic event

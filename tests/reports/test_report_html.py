@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from compiler.report import ReportError, render_report
+from corelet.reports.report import ReportError, render_report
 from .report_models import full_model, small_model
 
 VOID = {"meta", "br", "rect", "hr", "img", "input", "link"}

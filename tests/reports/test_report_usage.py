@@ -7,11 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from chip import TRUENORTH
-from compiler import report
-from compiler.report import core_usage, corelet_usage, render_report, summary
+from corelet.chip import TRUENORTH
+from corelet.reports import report
+from corelet.reports.report import core_usage, corelet_usage, render_report, summary
 from .report_models import COMPILE_RECORD, small_model
-from runtime.model import ChipModel, Cores
+from corelet.chip.model import ChipModel, Cores
 
 
 def test_core_counts_match_the_hand_count():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chip import logical_ids
-from compiler.report import ReportError
-from compiler.show import show
+from corelet.chip import logical_ids
+from corelet.reports.report import ReportError
+from corelet.reports.show import show
 from .report_models import small_model
 
 
@@ -73,9 +73,9 @@ def test_unknown_core_is_an_error(core):
 
 
 def test_empty_model_reports_and_refuses_names():
-    from chip import TRUENORTH
-    from compiler.report import render_report, summary
-    from runtime.model import ChipModel, Cores
+    from corelet.chip import TRUENORTH
+    from corelet.reports.report import render_report, summary
+    from corelet.chip.model import ChipModel, Cores
 
     model = ChipModel(TRUENORTH, Cores.empty(2, TRUENORTH), ())
     assert "cores       0 used (2 in the model)" in render_report(model, fmt="text")
@@ -86,9 +86,9 @@ def test_empty_model_reports_and_refuses_names():
 
 
 def test_axon_runs_break_on_type_source_and_index_gaps():
-    from chip import TRUENORTH
-    from compiler.show import axon_runs
-    from runtime.model import ChipModel, Cores
+    from corelet.chip import TRUENORTH
+    from corelet.reports.show import axon_runs
+    from corelet.chip.model import ChipModel, Cores
 
     cores = Cores.empty(1, TRUENORTH)
     cores.axon_path[0, :4] = [0, 0, 0, 0]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chip import TRUENORTH
-from runtime import OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
+from corelet.chip import TRUENORTH
+from corelet.runtime import OUTPUT, ChipInput, ChipModel, ChipOutput, Cores
 
 
 class ModelBuilder:

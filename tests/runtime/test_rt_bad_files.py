@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rt_builder import ModelBuilder, relay_chain
 
-import runtime
-from runtime import ChipModel, ModelError, SimulationError, parse_encoder_spec
+from corelet import runtime
+from corelet.runtime import ChipModel, ModelError, SimulationError, parse_encoder_spec
 
 
 def chain_fabric():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from rt_builder import ModelBuilder
 
-import runtime
-from runtime import SimulationError, burst_code, check_inputs, parse_encoder_spec, rate_code
+from corelet import runtime
+from corelet.runtime import SimulationError, burst_code, check_inputs, parse_encoder_spec, rate_code
 
 
 def two_input_fabric():

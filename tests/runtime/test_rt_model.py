@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from rt_builder import ModelBuilder, relay_chain
 
-import runtime
-from chip import logical_ids
-from runtime import ChipModel, ModelError
+from corelet import runtime
+from corelet.chip import logical_ids
+from corelet.runtime import ChipModel, ModelError
 
 
 def chain_model():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from rt_builder import ModelBuilder, relay_chain
 
-import runtime
-from chip import logical_ids
-from runtime import random
+from corelet import runtime
+from corelet.chip import logical_ids
+from corelet.runtime import random
 
 V_MAX, V_MIN = 2**19 - 1, -(2**19)
 

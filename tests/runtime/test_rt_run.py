@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from rt_builder import ModelBuilder, relay_chain
 
-import runtime
-from runtime.raster import LABEL, WIDTH
-from runtime import SimulationError
+from corelet import runtime
+from corelet.runtime.raster import LABEL, WIDTH
+from corelet.runtime import SimulationError
 
 N, INPUTS = 24, 6
 
@@ -195,8 +195,7 @@ def test_bad_run_options_are_reported():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_block_dense_and_event_kernels_agree(monkeypatch, seed):
-    import runtime._kernel as kernel
-
+    import corelet.runtime._kernel as kernel
     spec = logical_spec(seed)
     rng = np.random.default_rng(seed)
     fabric = place(spec, 1, 3, rng.permutation(256)[:N], rng.permutation(256)[:N + INPUTS])
@@ -210,7 +209,7 @@ def test_block_dense_and_event_kernels_agree(monkeypatch, seed):
 
 
 def test_blocks_never_cut_through_an_axons_neurons():
-    from runtime._dense import BLOCK, DenseBlocks
+    from corelet.runtime._dense import BLOCK, DenseBlocks
 
     # axon k reaches neurons 100k .. 100k + 150: blocks must keep each such range whole
     axon = np.repeat(np.arange(5), 151)
@@ -233,8 +232,8 @@ def test_blocks_never_cut_through_an_axons_neurons():
 
 def full_cores_fabric(n_cores=2, seed=0):
     """Every neuron and axon of ``n_cores`` cores used, random crossbars, recurrent routes."""
-    from chip import TRUENORTH
-    from runtime import ChipInput, ChipModel, Cores
+    from corelet.chip import TRUENORTH
+    from corelet.runtime import ChipInput, ChipModel, Cores
 
     rng = np.random.default_rng(seed)
     cores = Cores.empty(n_cores, TRUENORTH)
@@ -259,8 +258,7 @@ def full_cores_fabric(n_cores=2, seed=0):
 
 
 def test_block_dense_on_whole_cores_matches_events(monkeypatch):
-    import runtime._kernel as kernel
-
+    import corelet.runtime._kernel as kernel
     fabric = full_cores_fabric()
     x = np.random.default_rng(1).random((3, 30, 64)) < 0.3
     events = runtime.simulate(fabric, 30, {"x": x}, probes=["n"])
@@ -276,9 +274,8 @@ def test_block_dense_on_whole_cores_matches_events(monkeypatch):
 
 @pytest.mark.parametrize("stochastic", [False, True])
 def test_input_currents_computed_ahead_match_the_tick_by_tick_path(monkeypatch, stochastic):
-    import runtime._kernel as kernel
-    import runtime._stream as stream
-
+    import corelet.runtime._kernel as kernel
+    import corelet.runtime._stream as stream
     if stochastic:  # some input axons also have stochastic synapses
         fabric = place(logical_spec(8), 0, 1, np.arange(N), np.arange(N + INPUTS))
         x = raster(8, 50, 2)

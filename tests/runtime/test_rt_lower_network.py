@@ -2,9 +2,9 @@
 
 import numpy as np
 
-import runtime
-from chip import NeuronParams
-from compiler import fabric_from_network
+from corelet import runtime
+from corelet.chip import NeuronParams
+from corelet.runtime import fabric_from_network
 from compiler_nets import build
 
 

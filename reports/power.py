@@ -20,7 +20,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from chip import TRUENORTH, ToolchainError
+from corelet.chip import TRUENORTH, ToolchainError
 
 SOURCE = ("P. A. Merolla et al., \"A million spiking-neuron integrated circuit with a scalable "
           "communication network and interface\", Science 345(6197):668-673, 2014")

@@ -22,11 +22,11 @@ import attrs
 import jinja2
 import numpy as np
 
-from chip import ToolchainError
-from compiler._bits import popcount
-from compiler.layout import hop_distances
-from compiler.power import SOURCE, assumed_power, constants_source, core_activity, measured_power
-from runtime.model import OUTPUT, ROLES, ChipModel
+from corelet.chip import ToolchainError
+from corelet.chip.arrays import popcount
+from corelet.chip.profile import hop_distances
+from corelet.reports.power import SOURCE, assumed_power, constants_source, core_activity, measured_power
+from corelet.chip.model import OUTPUT, ROLES, ChipModel
 
 TOP_LABEL = "(top)"
 TEXT_CORE_ROWS = 64  # the text report lists this many cores; the HTML report lists them all

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from compiler import _bits
+from corelet.chip import arrays as _bits
 
 
 @pytest.mark.parametrize("native", [True, False])

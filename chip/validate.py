@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.model import NO_TARGET, OUTPUT, ROLES, ChipModel, ModelError
+from corelet.chip.cores import NO_TARGET, OUTPUT, ROLES, ModelError
 
 MAX_REPORTED = 10
 
 
-def validate_model(model: ChipModel) -> None:
+def validate_model(model) -> None:
     problems = _problems(model)
     if problems:
         more = f"\n  ... and more" if len(problems) > MAX_REPORTED else ""
@@ -22,7 +22,7 @@ def validate_model(model: ChipModel) -> None:
         raise ModelError(head + rest + more)
 
 
-def _problems(model: ChipModel) -> list[str]:
+def _problems(model) -> list[str]:
     p, c = model.profile, model.cores
     a, n = p.axons_per_core, p.neurons_per_core
     out: list[str] = []
@@ -59,7 +59,7 @@ def _check(out, mask, bad, field, values, allowed) -> None:
                    f"is not {allowed}")
 
 
-def _axon_problems(model: ChipModel, out: list[str]) -> None:
+def _axon_problems(model, out: list[str]) -> None:
     c, types = model.cores, model.profile.axon_types
     bad = (c.axon_type < 0) | (c.axon_type >= types)
     for core, axon in list(zip(*np.nonzero(bad)))[:MAX_REPORTED]:
@@ -83,7 +83,7 @@ def _axon_problems(model: ChipModel, out: list[str]) -> None:
                        f"{counts[i]} cores")
 
 
-def _connector_problems(model: ChipModel, out: list[str]) -> None:
+def _connector_problems(model, out: list[str]) -> None:
     c, p = model.cores, model.profile
     lo, hi = p.delay_range
     for conn in model.inputs:

@@ -13,11 +13,11 @@ import re
 
 import numpy as np
 
-from chip import logical_ids
-from chip.params import RESET_LINEAR, RESET_NONE, RESET_VALUE, NEG_SATURATE
-from compiler.report import (ReportError, core_rows, core_usage, corelet_labels, corelet_usage,
+from corelet.chip import logical_ids
+from corelet.chip.params import RESET_LINEAR, RESET_NONE, RESET_VALUE, NEG_SATURATE
+from corelet.reports.report import (ReportError, core_rows, core_usage, corelet_labels, corelet_usage,
                              plural)
-from runtime.model import NO_TARGET, OUTPUT, ROLES, ChipModel
+from corelet.chip.model import NO_TARGET, OUTPUT, ROLES, ChipModel
 
 MAX_INSTANCE_LINES = 2000
 _NAME = re.compile(r"^(?P<path>.+?)\[(?P<index>\d+)\]$")

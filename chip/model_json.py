@@ -1,190 +1,31 @@
-"""The ``ChipModel``: the contract between the compiler and the runtime.
+"""The JSON form of a ``ChipModel`` (``docs/chip-model.md``): a deterministic writer and a reader
+that names the core and field of whatever it cannot read.
 
-A ``ChipModel`` is a placed, legal network: what the chip would be programmed with. Invariants
-(``validate`` checks them all and names the core, neuron and field of the first problems):
-
-* ``cores`` holds C cores of ``profile.axons_per_core`` axons and ``profile.neurons_per_core``
-  neurons as arrays shaped ``(C, 256, ...)``; the neuron parameter table is flat, row
-  ``core * 256 + neuron``.
-* A neuron is used when ``neuron_path >= 0``; its hierarchical name is
-  ``f"{paths[neuron_path]}[{neuron_index}]"`` and its logical id ``chip.logical_ids(path, index)``.
-  Copies share the name and id of their original; ``neuron_role`` says original, copy or relay.
-* Each used neuron has exactly one target: ``target_core >= 0`` with ``target_axon`` and a delay in
-  the profile's range, ``OUTPUT`` (an output pin; the spike is recorded in the tick it fires), or
-  ``NO_TARGET``.
-* Axon i of core c has the type ``axon_type[c, i]`` and the logical source
-  ``(axon_path, axon_index)`` whose id keys its stochastic-synapse draws (``axon_path = -1``: unused).
-* ``crossbar[c, i]`` is axon i's row, packed with ``numpy.packbits`` (bit order 'big': neuron 0 is
-  the high bit of byte 0). In JSON a row is hex with its trailing zeros dropped ("" is empty).
-* Input connectors route pin p to (core, axon) with a delay: a spike in raster row t is integrated
-  in tick t + delay - 1. Output connectors list (core, neuron) per pin.
-
-The JSON form (``save``/``load``) is documented in ``docs/chip-model.md``. It is deterministic: the
-same model gives the same bytes.
+Run-length columns (``chip._runs``), hex crossbar rows with trailing zeros dropped, and one global
+table of distinct neuron parameter sets (``neuron_types``) keep a full chip to a few megabytes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-import attrs
 import numpy as np
 
-from chip import NEURON_FIELDS, ChipProfile, NeuronParams, ToolchainError, atomic_write
-from chip.ids import element_name, mix64
-from runtime import _runs
+from corelet.chip import _runs
+from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
+from corelet.chip.ids import mix64
+from corelet.chip.params import NEURON_FIELDS, NeuronParams
+from corelet.chip.profile import ChipProfile
 
 FORMAT = "corelet-chip-model"
 VERSION = 1
-NO_TARGET = -1
-OUTPUT = -2
-ROLES = ("original", "copy", "relay")
-
-
-class ModelError(ToolchainError):
-    """A chip model that cannot be loaded or executed, with the place that is wrong."""
-
-
-@attrs.frozen(eq=False)
-class Cores:
-    """All cores of a model as a struct of arrays (see the module docstring)."""
-
-    coords: np.ndarray  # (C, 3) int32: chip, row, column
-    axon_type: np.ndarray  # (C, A) int8
-    axon_path: np.ndarray  # (C, A) int32, -1 for an unused axon
-    axon_index: np.ndarray  # (C, A) int32
-    crossbar: np.ndarray  # (C, A, N/8) uint8, packed rows
-    params: NeuronParams  # C * N rows
-    neuron_path: np.ndarray  # (C, N) int32, -1 for an unused neuron
-    neuron_index: np.ndarray  # (C, N) int32
-    neuron_role: np.ndarray  # (C, N) int8, index into ROLES
-    target_core: np.ndarray  # (C, N) int32: core, NO_TARGET or OUTPUT
-    target_axon: np.ndarray  # (C, N) int16
-    delay: np.ndarray  # (C, N) int8
-
-    @property
-    def n_cores(self) -> int:
-        return len(self.coords)
-
-    @classmethod
-    def empty(cls, n_cores: int, profile: ChipProfile) -> "Cores":
-        """``n_cores`` cores with nothing used: a starting point for the compiler to fill."""
-        a, n = profile.axons_per_core, profile.neurons_per_core
-        return cls(
-            coords=np.zeros((n_cores, 3), np.int32),
-            axon_type=np.zeros((n_cores, a), np.int8),
-            axon_path=np.full((n_cores, a), -1, np.int32),
-            axon_index=np.zeros((n_cores, a), np.int32),
-            crossbar=np.zeros((n_cores, a, n // 8), np.uint8),
-            params=NeuronParams.defaults(n_cores * n),
-            neuron_path=np.full((n_cores, n), -1, np.int32),
-            neuron_index=np.zeros((n_cores, n), np.int32),
-            neuron_role=np.zeros((n_cores, n), np.int8),
-            target_core=np.full((n_cores, n), NO_TARGET, np.int32),
-            target_axon=np.zeros((n_cores, n), np.int16),
-            delay=np.ones((n_cores, n), np.int8),
-        )
-
-    def synapses(self) -> np.ndarray:
-        """The unpacked crossbars, bool (C, A, N)."""
-        return np.unpackbits(self.crossbar, axis=2).astype(bool)
-
-
-@attrs.frozen(eq=False)
-class ChipInput:
-    """Input connector: routes pin ``pin[k]`` to ``(core[k], axon[k])`` with ``delay[k]``."""
-
-    name: str
-    width: int
-    pin: np.ndarray
-    core: np.ndarray
-    axon: np.ndarray
-    delay: np.ndarray
-
-
-@attrs.frozen(eq=False)
-class ChipOutput:
-    """Output connector: pin i is neuron ``neuron[i]`` of core ``core[i]``."""
-
-    name: str
-    core: np.ndarray
-    neuron: np.ndarray
-
-    @property
-    def width(self) -> int:
-        return len(self.core)
-
-
-@attrs.frozen(eq=False)
-class ChipModel:
-    """A placed network; see the module docstring for its invariants."""
-
-    profile: ChipProfile
-    cores: Cores
-    paths: tuple[str, ...]
-    inputs: tuple[ChipInput, ...] = ()
-    outputs: tuple[ChipOutput, ...] = ()
-    seed: int = 0
-    provenance: dict = attrs.field(factory=dict)
-
-    @property
-    def n_cores(self) -> int:
-        return self.cores.n_cores
-
-    def neuron_name(self, core: int, neuron: int) -> str:
-        path = int(self.cores.neuron_path[core, neuron])
-        if path < 0:
-            return "(unused)"
-        return element_name(self.paths[path], self.cores.neuron_index[core, neuron])
-
-    def validate(self) -> None:
-        """Raise ``ModelError`` naming the first problems found; return quietly when legal."""
-        from runtime.validate import validate_model
-
-        validate_model(self)
-
-    # -- JSON ------------------------------------------------------------------------------
-    def to_json(self) -> str:
-        return _dump(self)
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the JSON form atomically."""
-        atomic_write(path, self.to_json())
-
-    @classmethod
-    def from_json(cls, text: str, source: str = "<string>") -> "ChipModel":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ModelError(f"{source}: not a JSON chip model: {err}") from None
-        return _parse(data, source)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, validate: bool = True) -> "ChipModel":
-        """Read and (by default) validate a chip model file."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ModelError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ModelError(f"{path}: cannot read: {err}") from None
-        model = cls.from_json(text, str(path))
-        if validate:
-            try:
-                model.validate()
-            except ModelError as err:
-                raise ModelError(f"{path}: {err}") from None
-        return model
-
 
 # -- JSON writer -----------------------------------------------------------------------------
 _CORE_COLUMNS = ("type", "path", "index", "role", "target_core", "target_axon", "delay")
 
 
-def _dump(model: ChipModel) -> str:
+def dump_json(model) -> str:
+    """The JSON text of a ``ChipModel`` (deterministic: the same model gives the same bytes)."""
     cores = model.cores
     n = model.profile.neurons_per_core
     types, type_of = _neuron_types(cores)
@@ -284,7 +125,8 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # -- JSON reader -----------------------------------------------------------------------------
 # Each reader names the place it reads (``core 3: field 'neurons.delay'``); the catch-all in
 # ``_parse`` is for what slips through, and still says which top-level field it was reading.
-def _parse(data, source: str) -> ChipModel:
+def parse_json(data, source: str) -> dict:
+    """The fields of a ``ChipModel`` read from parsed JSON ``data`` (``ChipModel(**fields)``)."""
     where = source
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ModelError(f"{where}: not a chip model (expected \"format\": \"{FORMAT}\")")
@@ -308,7 +150,8 @@ def _parse(data, source: str) -> ChipModel:
         provenance = data.get("provenance", {})
         if not isinstance(provenance, dict):
             raise ModelError("field 'provenance' must be an object")
-        return ChipModel(profile, cores, paths, inputs, outputs, seed, provenance)
+        return {"profile": profile, "cores": cores, "paths": paths, "inputs": inputs, "outputs": outputs,
+                "seed": seed, "provenance": provenance}
     except ModelError as err:
         raise ModelError(f"{where}: {err}") from None
     except KeyError as err:

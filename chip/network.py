@@ -29,8 +29,9 @@ from typing import Iterable
 import attrs
 import numpy as np
 
-from chip import NeuronParams, element_name, logical_ids
-from corelets.source import Span
+from corelet.chip.ids import element_name, logical_ids
+from corelet.chip.params import NeuronParams
+from corelet.chip.source import Span
 
 
 @attrs.frozen

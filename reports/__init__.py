@@ -1,0 +1,12 @@
+"""Reports: what a compiled model costs and where everything landed, read from a ``ChipModel`` alone.
+
+``render_report`` (HTML or text, jinja2 templates), ``summary`` (the lines ``corelet compile``
+prints), ``show`` (one core or one neuron in detail) and the power estimates, optionally with the
+statistics of a run (``corelet run --stats``, a plain JSON object). It imports only the shared layer.
+"""
+
+from corelet.reports.power import PowerEstimate, StatsError
+from corelet.reports.report import ReportError, render_report, summary
+from corelet.reports.show import show
+
+__all__ = ["render_report", "summary", "show", "ReportError", "PowerEstimate", "StatsError"]
