@@ -7,7 +7,7 @@ all-or-nothing file writes, and the contracts: the logical ``Network`` (language
 the ``ChipModel`` with its JSON form (compiler -> runtime, reports).
 """
 
-from corelet.chip.errors import ToolchainError
+from corelet.chip.errors import Location, ToolchainError
 from corelet.chip.files import atomic_savez, atomic_write
 from corelet.chip.ids import element_name, logical_ids, path_hash
 from corelet.chip.params import NEURON_FIELDS, NeuronParams, RangeViolation
@@ -20,7 +20,8 @@ from corelet.chip.model import (NO_TARGET, OUTPUT, ROLES, ChipInput, ChipModel, 
 
 __all__ = [
     "ChipProfile", "TRUENORTH", "NeuronParams", "NEURON_FIELDS", "RangeViolation",
-    "logical_ids", "element_name", "path_hash", "ToolchainError", "atomic_write", "atomic_savez",
+    "logical_ids", "element_name", "path_hash", "ToolchainError", "Location", "atomic_write",
+    "atomic_savez",
     "Span", "Network", "Population", "Connections", "InputConnector", "OutputConnector", "CoreGroup",
     "ChipModel", "Cores", "ChipInput", "ChipOutput", "ModelError", "NO_TARGET", "OUTPUT", "ROLES",
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from corelet.chip.arrays import rank_in_runs, run_ids, run_lengths, run_starts
+
 
 def encode(values: np.ndarray) -> list[int] | dict:
     values = np.asarray(values, dtype=np.int64).ravel()
@@ -16,8 +18,8 @@ def encode(values: np.ndarray) -> list[int] | dict:
         return values.tolist()
     diffs = np.diff(values)
     # a run starts at 0 and wherever the step changes; each run keeps its first step
-    starts = np.flatnonzero(np.concatenate(([True], diffs[1:] != diffs[:-1])))
-    counts = np.diff(np.append(starts, len(values)))
+    starts = run_starts(diffs)
+    counts = run_lengths(starts, len(values))
     steps = np.where(starts < len(diffs), diffs[np.minimum(starts, len(diffs) - 1)], 0)
     if 3 * len(starts) >= len(values):
         return values.tolist()
@@ -33,7 +35,6 @@ def decode(encoded, dtype=np.int64) -> np.ndarray:
         first, step, count = triples.reshape(-1, 3).T
         if (count < 0).any():
             raise ValueError("negative run length")
-        run = np.repeat(np.arange(len(count)), count)
-        within = np.arange(len(run)) - np.repeat(np.cumsum(count) - count, count)
+        run, within = run_ids(count), rank_in_runs(count)
         return (first[run] + step[run] * within).astype(dtype)
     return np.asarray(encoded, dtype=np.int64).astype(dtype).ravel()

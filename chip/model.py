@@ -32,6 +32,7 @@ from pathlib import Path
 import attrs
 
 from corelet.chip.files import atomic_write
+from corelet.chip.errors import Location
 from corelet.chip.cores import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.ids import element_name
 from corelet.chip.model_json import FORMAT, VERSION, dump_json, parse_json
@@ -81,7 +82,8 @@ class ChipModel:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ModelError(f"{source}: not a JSON chip model: {err}") from None
+            raise ModelError(f"{source}: not a JSON chip model: {err}",
+                             locations=[Location(file=source)]) from None
         return cls(**parse_json(data, source))
 
     @classmethod
@@ -91,13 +93,14 @@ class ChipModel:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ModelError(f"{path}: no such file") from None
+            raise ModelError(f"{path}: no such file", locations=[Location(file=str(path))]) from None
         except (OSError, UnicodeDecodeError) as err:
-            raise ModelError(f"{path}: cannot read: {err}") from None
+            raise ModelError(f"{path}: cannot read: {err}",
+                             locations=[Location(file=str(path))]) from None
         model = cls.from_json(text, str(path))
         if validate:
             try:
                 model.validate()
             except ModelError as err:
-                raise ModelError(f"{path}: {err}") from None
+                raise err.in_file(str(path)) from None
         return model

@@ -12,8 +12,9 @@ import json
 import numpy as np
 
 from corelet.chip import _runs
+from corelet.chip.arrays import unique_rows as _unique_rows
 from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
-from corelet.chip.ids import mix64
+from corelet.chip.errors import Location
 from corelet.chip.params import NEURON_FIELDS, NeuronParams
 from corelet.chip.profile import ChipProfile
 
@@ -103,36 +104,29 @@ def _neuron_types(cores: Cores) -> tuple[list[dict], np.ndarray]:
     return types, type_of
 
 
-def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows in order of first appearance, and each row's index into them.
-
-    Rows are hashed to one uint64 each (a 1-D unique is ~20x faster than ``unique(axis=0)`` on a
-    million rows); the rows are then checked against their representatives, so a hash collision
-    can only cost time (the exact 2-D unique), never a wrong type.
-    """
-    h = np.zeros(len(rows), np.uint64)
-    for column in rows.T:
-        h = mix64(h ^ column.astype(np.uint64))
-    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-    if not np.array_equal(rows[first[inverse]], rows):
-        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # number types by first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rows[first[order]], rank[inverse.ravel()]
-
-
 # -- JSON reader -----------------------------------------------------------------------------
-# Each reader names the place it reads (``core 3: field 'neurons.delay'``); the catch-all in
-# ``_parse`` is for what slips through, and still says which top-level field it was reading.
+# Each reader names the place it reads (``core 3: field 'neurons.delay'``), in the message and as a
+# ``Location`` (core, neuron slot, field, connector; ``parse_json`` adds the file); the catch-all in
+# ``parse_json`` is for what slips through, and still says which top-level field it was reading.
+def _error(text: str, **place) -> ModelError:
+    """A ``ModelError`` with its place as data (``core=3, field="neurons.delay"``)."""
+    return ModelError(text, locations=[Location(**place)])
+
+
+def _key(err: KeyError) -> str:
+    """The missing key a ``KeyError`` names ('' when none)."""
+    return str(err.args[0]) if err.args else ""
+
+
 def parse_json(data, source: str) -> dict:
     """The fields of a ``ChipModel`` read from parsed JSON ``data`` (``ChipModel(**fields)``)."""
     where = source
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ModelError(f"{where}: not a chip model (expected \"format\": \"{FORMAT}\")")
+        raise _error(f"{where}: not a chip model (expected \"format\": \"{FORMAT}\")", file=where,
+                     field="format")
     if data.get("version") != VERSION:
-        raise ModelError(f"{where}: chip model version {data.get('version')!r} is not "
-                         f"supported (this runtime reads version {VERSION})")
+        raise _error(f"{where}: chip model version {data.get('version')!r} is not "
+                     f"supported (this runtime reads version {VERSION})", file=where, field="version")
     field = "profile"
     try:
         profile = _parse_profile(data["profile"])
@@ -146,18 +140,19 @@ def parse_json(data, source: str) -> dict:
         field = "paths"
         paths = tuple(_list_of(data, "paths", str))
         field = "seed"
-        seed = _integer(data["seed"], "field 'seed'")
+        seed = _integer(data["seed"], "field 'seed'", field="seed")
         provenance = data.get("provenance", {})
         if not isinstance(provenance, dict):
-            raise ModelError("field 'provenance' must be an object")
+            raise _error("field 'provenance' must be an object", field="provenance")
         return {"profile": profile, "cores": cores, "paths": paths, "inputs": inputs, "outputs": outputs,
                 "seed": seed, "provenance": provenance}
     except ModelError as err:
-        raise ModelError(f"{where}: {err}") from None
+        raise err.in_file(where) from None
     except KeyError as err:
-        raise ModelError(f"{where}: missing field {err}") from None
+        raise _error(f"{where}: missing field {err}", file=where, field=_key(err)) from None
     except (TypeError, ValueError, IndexError, AttributeError, OverflowError) as err:
-        raise ModelError(f"{where}: malformed chip model in field '{field}': {err}") from None
+        raise _error(f"{where}: malformed chip model in field '{field}': {err}", file=where,
+                     field=field) from None
 
 
 def _list_of(data: dict, field: str, kind: type) -> list:
@@ -165,10 +160,11 @@ def _list_of(data: dict, field: str, kind: type) -> list:
     items = data[field]
     plural, single = {dict: ("objects", "an object"), str: ("strings", "a string")}[kind]
     if not isinstance(items, list):
-        raise ModelError(f"field '{field}' must be a list of {plural}, got {_json_type(items)}")
+        raise _error(f"field '{field}' must be a list of {plural}, got {_json_type(items)}",
+                     field=field)
     for k, item in enumerate(items):
         if not isinstance(item, kind):
-            raise ModelError(f"{field}[{k}] must be {single}, got {_json_type(item)}")
+            raise _error(f"{field}[{k}] must be {single}, got {_json_type(item)}", field=f"{field}[{k}]")
     return items
 
 
@@ -178,20 +174,21 @@ def _json_type(value) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _integer(value, where: str) -> int:
+def _integer(value, where: str, **place) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ModelError(f"{where} = {value!r} is not an integer")
+        raise _error(f"{where} = {value!r} is not an integer", **place)
     return value
 
 
 def _parse_profile(data) -> ChipProfile:
     """The chip profile, every field checked to have the type and shape of its default."""
     if not isinstance(data, dict):
-        raise ModelError(f"field 'profile' must be an object, got {_json_type(data)}")
+        raise _error(f"field 'profile' must be an object, got {_json_type(data)}", field="profile")
     defaults = ChipProfile()
     for name, value in data.items():
         if not hasattr(defaults, name):
-            raise ModelError(f"field 'profile': unknown chip profile field {name!r}")
+            raise _error(f"field 'profile': unknown chip profile field {name!r}",
+                         field=f"profile.{name}")
         _check_profile_field(name, value, getattr(defaults, name))
     profile = ChipProfile.from_json(data)
     counts = {"grid rows": profile.grid[0], "grid columns": profile.grid[1],
@@ -199,64 +196,70 @@ def _parse_profile(data) -> ChipProfile:
               "neurons_per_core": profile.neurons_per_core, "axon_types": profile.axon_types}
     for name, count in counts.items():
         if count < 1:
-            raise ModelError(f"field 'profile': {name} = {count} must be at least 1")
+            raise _error(f"field 'profile': {name} = {count} must be at least 1",
+                         field=f"profile.{name.split()[0]}")
     for name in ("axons_per_core", "neurons_per_core"):
         if getattr(profile, name) % 8:  # crossbar rows are packed 8 neurons to a byte
-            raise ModelError(f"field 'profile': {name} = {getattr(profile, name)} must be a "
-                             "multiple of 8")
+            raise _error(f"field 'profile': {name} = {getattr(profile, name)} must be a "
+                         "multiple of 8", field=f"profile.{name}")
     return profile
 
 
 def _check_profile_field(name: str, value, default) -> None:
-    where = f"field 'profile.{name}'"
+    where, field = f"field 'profile.{name}'", f"profile.{name}"
     if isinstance(default, tuple):
         if not isinstance(value, list) or len(value) != len(default):
-            raise ModelError(f"{where} = {value!r} must be a list of {len(default)} integers")
+            raise _error(f"{where} = {value!r} must be a list of {len(default)} integers", field=field)
         for item in value:
-            _integer(item, where)
+            _integer(item, where, field=field)
     elif isinstance(default, str):
         if not isinstance(value, str):
-            raise ModelError(f"{where} = {value!r} must be a string")
+            raise _error(f"{where} = {value!r} must be a string", field=field)
     elif isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ModelError(f"{where} = {value!r} must be a number")
+            raise _error(f"{where} = {value!r} must be a number", field=field)
     else:
-        _integer(value, where)
+        _integer(value, where, field=field)
 
 
 def _parse_input(k: int, item: dict) -> ChipInput:
     where = f"inputs[{k}]"
     _check_keys(item, ("name", "width", "pin", "core", "axon", "delay"), where)
     if not isinstance(item["name"], str):
-        raise ModelError(f"{where}: field 'name' must be a string")
-    columns = [_decoded(item[f], f"{where}: field '{f}'") for f in ("pin", "core", "axon", "delay")]
-    return ChipInput(item["name"], _integer(item["width"], f"{where}: field 'width'"), *columns)
+        raise _error(f"{where}: field 'name' must be a string", field=f"{where}.name")
+    name = item["name"]
+    columns = [_decoded(item[f], f"{where}: field '{f}'", field=f"{where}.{f}", connector=name)
+               for f in ("pin", "core", "axon", "delay")]
+    width = _integer(item["width"], f"{where}: field 'width'", field=f"{where}.width", connector=name)
+    return ChipInput(name, width, *columns)
 
 
 def _parse_output(k: int, item: dict) -> ChipOutput:
     where = f"outputs[{k}]"
     _check_keys(item, ("name", "core", "neuron"), where)
     if not isinstance(item["name"], str):
-        raise ModelError(f"{where}: field 'name' must be a string")
-    return ChipOutput(item["name"], _decoded(item["core"], f"{where}: field 'core'"),
-                      _decoded(item["neuron"], f"{where}: field 'neuron'"))
+        raise _error(f"{where}: field 'name' must be a string", field=f"{where}.name")
+    name = item["name"]
+    return ChipOutput(name, *(_decoded(item[f], f"{where}: field '{f}'", field=f"{where}.{f}",
+                                       connector=name) for f in ("core", "neuron")))
 
 
 def _check_keys(item: dict, keys: tuple[str, ...], where: str) -> None:
     missing = [k for k in keys if k not in item]
     if missing:
-        raise ModelError(f"{where}: missing field {missing[0]!r}")
+        raise _error(f"{where}: missing field {missing[0]!r}", field=f"{where}.{missing[0]}")
 
 
-def _decoded(encoded, where: str) -> np.ndarray:
-    """A run-length coded integer column; ``ModelError`` naming ``where`` when it is not one."""
+def _decoded(encoded, where: str, **place) -> np.ndarray:
+    """A run-length coded integer column; ``ModelError`` naming ``where`` (and ``place``, as data)
+    when it is not one."""
     try:
         return _runs.decode(encoded, np.int64)
     except OverflowError:
-        raise ModelError(f"{where} holds an integer outside the 64-bit range") from None
+        raise _error(f"{where} holds an integer outside the 64-bit range", **place) from None
     except (TypeError, ValueError, KeyError, AttributeError) as err:
-        raise ModelError(f"{where} is not a list of integers or {{\"runs\": [...]}}: "
-                         f"{err}") from None
+        raise _error(f"{where} is not a list of integers or {{\"runs\": [...]}}: {err}",
+                     **place) from None
 
 
 def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
@@ -270,15 +273,15 @@ def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
         try:
             hexes.append(_parse_core(cores, type_of, c, item, a, n, row_chars))
         except KeyError as err:
-            raise ModelError(f"core {c}: missing field {err}") from None
+            raise _error(f"core {c}: missing field {err}", core=c, field=_key(err)) from None
         except (TypeError, ValueError, AttributeError, OverflowError) as err:
-            raise ModelError(f"core {c}: malformed core: {err}") from None
+            raise _error(f"core {c}: malformed core: {err}", core=c) from None
     try:
         raw = bytes.fromhex("".join(hexes))
     except ValueError:
         bad = next(c for c, text in enumerate(hexes) if not _is_hex(text))
-        raise ModelError(f"core {bad}: field 'crossbar' holds characters that are not hex "
-                         "digits") from None
+        raise _error(f"core {bad}: field 'crossbar' holds characters that are not hex digits",
+                     core=bad, field="crossbar") from None
     cores.crossbar[...] = np.frombuffer(raw, np.uint8).reshape(cores.crossbar.shape)
     _fill_params(cores, type_of.ravel(), types)
     return cores
@@ -296,13 +299,14 @@ def _parse_core(cores: Cores, type_of: np.ndarray, c: int, item: dict, a: int, n
                 row_chars: int) -> str:
     """Fill core ``c`` from its JSON entry; return its crossbar as one hex string."""
     if item.get("id", c) != c:
-        raise ModelError(f"core {c}: id {item.get('id')!r} out of order")
+        raise _error(f"core {c}: id {item.get('id')!r} out of order", core=c, field="id")
     rows = item["crossbar"]
     if (not isinstance(rows, list) or len(rows) != a
             or any(not isinstance(r, str) or len(r) > row_chars for r in rows)):
-        raise ModelError(f"core {c}: field 'crossbar' must be {a} rows of at most {row_chars} "
-                         "hex digits")
-    cores.coords[c] = [_integer(item[f], f"core {c}: field '{f}'") for f in ("chip", "row", "col")]
+        raise _error(f"core {c}: field 'crossbar' must be {a} rows of at most {row_chars} "
+                     "hex digits", core=c, field="crossbar")
+    cores.coords[c] = [_integer(item[f], f"core {c}: field '{f}'", core=c, field=f)
+                       for f in ("chip", "row", "col")]
     axons, cols = _object(item, "axons", c), _object(item, "neurons", c)
     for field, target in (("type", cores.axon_type), ("path", cores.axon_path),
                           ("index", cores.axon_index)):
@@ -318,21 +322,22 @@ def _parse_core(cores: Cores, type_of: np.ndarray, c: int, item: dict, a: int, n
 def _object(item: dict, field: str, core: int) -> dict:
     value = item[field]
     if not isinstance(value, dict):
-        raise ModelError(f"core {core}: field '{field}' must be an object, got {_json_type(value)}")
+        raise _error(f"core {core}: field '{field}' must be an object, got {_json_type(value)}",
+                     core=core, field=field)
     return value
 
 
 def _column(encoded, length: int, core: int, field: str, dtype=np.int64) -> np.ndarray:
     """A core's column, checked for its length and to fit the array it fills."""
     where = f"core {core}: field '{field}'"
-    values = _decoded(encoded, where)
+    values = _decoded(encoded, where, core=core, field=field)
     if len(values) != length:
-        raise ModelError(f"{where} has {len(values)} entries, expected {length}")
+        raise _error(f"{where} has {len(values)} entries, expected {length}", core=core, field=field)
     info = np.iinfo(dtype)
     if values.size and (values.min() < info.min or values.max() > info.max):
         bad = values[(values < info.min) | (values > info.max)][0]
-        raise ModelError(f"{where} = {bad} does not fit the column's {np.dtype(dtype)} "
-                         f"range [{info.min}, {info.max}]")
+        raise _error(f"{where} = {bad} does not fit the column's {np.dtype(dtype)} "
+                     f"range [{info.min}, {info.max}]", core=core, field=field)
     return values
 
 
@@ -341,8 +346,9 @@ def _fill_params(cores: Cores, type_of: np.ndarray, types: list) -> None:
     if used.any() and type_of.max() >= len(types):
         bad = int(np.flatnonzero(type_of >= len(types))[0])
         n = cores.neuron_path.shape[1]
-        raise ModelError(f"core {bad // n} neuron {bad % n}: field 'type' = {type_of[bad]} "
-                         f"but there are {len(types)} neuron types")
+        raise _error(f"core {bad // n} neuron {bad % n}: field 'type' = {type_of[bad]} "
+                     f"but there are {len(types)} neuron types", core=bad // n, slot=bad % n,
+                     field="neurons.type")
     tables = _type_tables(types)
     for name, table in tables.items():
         arr = getattr(cores.params, name)
@@ -360,25 +366,26 @@ def _type_tables(types: list[dict]) -> dict[str, np.ndarray]:
     for k, t in enumerate(types):
         unknown = sorted(set(t) - set(NEURON_FIELDS))
         if unknown:
-            raise ModelError(f"neuron_types[{k}]: unknown field(s) {', '.join(unknown)}")
+            raise _error(f"neuron_types[{k}]: unknown field(s) {', '.join(unknown)}",
+                         field=f"neuron_types[{k}].{unknown[0]}")
     return tables
 
 
 def _type_field(k: int, entry: dict, name: str, shape: tuple, flag: bool) -> int | list[int]:
-    where = f"neuron_types[{k}]: field '{name}'"
+    where, field = f"neuron_types[{k}]: field '{name}'", f"neuron_types[{k}].{name}"
     if name not in entry:
-        raise ModelError(f"{where} is missing")
+        raise _error(f"{where} is missing", field=field)
     value = entry[name]
     if not shape:
-        return _checked_int(value, where, flag)
+        return _checked_int(value, where, flag, field=field)
     if not isinstance(value, list) or len(value) != shape[0]:
-        raise ModelError(f"{where} = {value!r} must be a list of {shape[0]} integers")
-    return [_checked_int(v, where, flag) for v in value]
+        raise _error(f"{where} = {value!r} must be a list of {shape[0]} integers", field=field)
+    return [_checked_int(v, where, flag, field=field) for v in value]
 
 
-def _checked_int(value, where: str, flag: bool = False) -> int:
+def _checked_int(value, where: str, flag: bool = False, **place) -> int:
     """An integer that fits int64 (the range check against the profile comes in validate)."""
-    value = int(value) if flag and isinstance(value, bool) else _integer(value, where)
+    value = int(value) if flag and isinstance(value, bool) else _integer(value, where, **place)
     if not -(2**63) <= value < 2**63:
-        raise ModelError(f"{where} = {value} is far outside any neuron parameter's range")
+        raise _error(f"{where} = {value} is far outside any neuron parameter's range", **place)
     return value

@@ -22,13 +22,12 @@ Nothing here knows about cores. The compiler never mutates a ``Network``; it ret
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 import attrs
 import numpy as np
 
+from corelet.chip import canonical as _canonical
 from corelet.chip.ids import element_name, logical_ids
 from corelet.chip.params import NeuronParams
 from corelet.chip.source import Span
@@ -84,7 +83,10 @@ class CoreGroup:
 
 @attrs.frozen(eq=False)
 class Connections:
-    """Connections as a struct of arrays, canonical: unique and sorted on (src, dst, type, delay)."""
+    """Connections as a struct of arrays, canonical: unique and sorted on (src, dst, type, delay).
+
+    The constructor takes the arrays as they are; a ``Network`` checks that they are canonical.
+    ``canonical``, ``merge`` and ``concat`` make them so (``corelet.chip.canonical``)."""
 
     src: np.ndarray
     dst: np.ndarray
@@ -96,36 +98,19 @@ class Connections:
 
     @classmethod
     def canonical(cls, src, dst, axon_type, delay) -> "Connections":
-        """Sort and deduplicate; dtypes int64, int64, int8, int32."""
-        return cls.merge([(src, dst, axon_type, delay)])
+        """Sort and deduplicate; dtypes int64, int64, int8, int32 (``chip.canonical.canonical``)."""
+        return cls(*_canonical.canonical(src, dst, axon_type, delay))
 
     @classmethod
     def merge(cls, blocks: list) -> "Connections":
-        """The canonical union of blocks of ``(src, dst, axon_type, delay)`` arrays.
-
-        The list is consumed: each block is released as soon as it is packed, so a hundred million
-        connections need little more than their packed keys in memory.
-        """
-        blocks[:] = [b for b in (tuple(np.asarray(a).ravel() for a in block) for block in blocks)
-                     if len(b[0])]
-        if not blocks:
-            empty = np.zeros(0, np.int64)
-            return cls(empty, empty.copy(), np.zeros(0, np.int8), np.zeros(0, np.int32))
-        lows = [min(int(a.min()) for a in b) for b in blocks]
-        highs = [[int(a.max()) for a in b] for b in blocks]
-        src_max, dst_max, type_max, delay_max = (max(h[i] for h in highs) for i in range(4))
-        bits = [_bits(src_max + 1), _bits(dst_max + 1), 2, _bits(delay_max + 1)]
-        if min(lows) < 0 or type_max > 3 or sum(bits) > 63:
-            return _lexsorted(*(np.concatenate([b[i] for b in blocks]) for i in range(4)))
-        return _packed(blocks, bits)
+        """The canonical union of blocks of ``(src, dst, axon_type, delay)`` arrays; the list is
+        consumed (``chip.canonical.merge``)."""
+        return cls(*_canonical.merge(blocks))
 
     @classmethod
     def concat(cls, parts: Iterable["Connections"]) -> "Connections":
-        parts = list(parts)
-        if not parts:
-            return cls.canonical([], [], [], [])
-        return cls.canonical(*(np.concatenate([getattr(p, f) for p in parts])
-                               for f in ("src", "dst", "axon_type", "delay")))
+        """The canonical union of several ``Connections``."""
+        return cls(*_canonical.concat(parts))
 
 
 @attrs.frozen(eq=False)
@@ -219,15 +204,24 @@ class Network:
         _unique(names, "population or input")
         _unique([c.name for c in self.outputs], "output connector")
         c = self.connections
+        if not len(c.src) == len(c.dst) == len(c.axon_type) == len(c.delay):
+            raise ValueError("connection arrays differ in length")
         if len(c):
-            if c.src.min() < 0 or c.src.max() >= self.n_sources:
+            # one pass, in slices that stay in the CPU cache: the ranges, then the canonical order
+            delay_max = int(c.delay.max())
+            found = _canonical.survey(c.src, c.dst, c.axon_type, c.delay,
+                                      (self.n_sources - 1, n - 1, delay_max))
+            (src_lo, dst_lo, type_lo, delay_lo), (src_hi, dst_hi, type_hi, _) = found.lows, found.highs
+            if src_lo < 0 or src_hi >= self.n_sources:
                 raise ValueError("connection source out of range")
-            if c.dst.min() < 0 or c.dst.max() >= n:
+            if dst_lo < 0 or dst_hi >= n:
                 raise ValueError("connection target out of range")
-            if c.delay.min() < 1:
+            if delay_lo < 1:
                 raise ValueError("connection delay below 1")
-            if c.axon_type.min() < 0 or c.axon_type.max() > 3:
+            if type_lo < 0 or type_hi > 3:
                 raise ValueError("connection axon type outside 0..3")
+            if found.disorder is not None:
+                _not_canonical(c, found.disorder)
         for out in self.outputs:
             if len(out.neurons) and (out.neurons.min() < 0 or out.neurons.max() >= n):
                 raise ValueError(f"output {out.name!r} names a neuron out of range")
@@ -236,85 +230,16 @@ class Network:
                 raise ValueError(f"group {group.name!r} names a neuron out of range")
 
 
-def _bits(count: int) -> int:
-    """Bits needed for the values 0 .. count-1."""
-    return max(1, int(count - 1).bit_length())
+def _not_canonical(c: Connections, at: int) -> None:
+    row, before = _row(c, at), _row(c, at - 1)
+    what = "duplicates" if row == before else "sorts before"
+    raise ValueError(f"connections must be unique and sorted on (src, dst, axon_type, delay) "
+                     f"(Connections.canonical makes them so): connection {at} {row} {what} "
+                     f"connection {at - 1} {before}")
 
 
-def _lexsorted(src, dst, axon_type, delay) -> Connections:
-    """The canonical form by a four-key lexsort: the general path (negative or huge values)."""
-    src, dst = src.astype(np.int64), dst.astype(np.int64)
-    axon_type, delay = axon_type.astype(np.int8), delay.astype(np.int32)
-    order = np.lexsort((delay, axon_type, dst, src))
-    src, dst, axon_type, delay = src[order], dst[order], axon_type[order], delay[order]
-    keep = np.ones(len(src), dtype=bool)
-    keep[1:] = ((src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-                | (axon_type[1:] != axon_type[:-1]) | (delay[1:] != delay[:-1]))
-    return Connections(src[keep], dst[keep], axon_type[keep], delay[keep])
-
-
-def _packed(blocks: list, bits: list[int]) -> Connections:
-    """The canonical form through one int64 key ``src | dst | type | delay`` packed by bit shifts:
-    one sort of one array, several times faster than the lexsort at 1e7..1e8 connections."""
-    _, dst_bits, type_bits, delay_bits = bits
-    shift_dst, shift_type = type_bits + delay_bits, delay_bits
-    shift_src = dst_bits + shift_dst
-    total = sum(len(b[0]) for b in blocks)
-    key = np.empty(total, dtype=np.int64)
-    at = 0
-    while blocks:  # free each block as soon as it is packed
-        src, dst, axon_type, delay = blocks.pop(0)
-        k = key[at:at + len(src)]
-        np.left_shift(src.astype(np.int64, copy=False), shift_src, out=k)
-        k |= dst.astype(np.int64) << shift_dst
-        k |= axon_type.astype(np.int64) << shift_type
-        k |= delay.astype(np.int64)
-        at += len(src)
-        del src, dst, axon_type, delay, k
-    _sort_in_place(key)
-    keep = np.empty(total, dtype=bool)
-    keep[0] = True
-    np.not_equal(key[1:], key[:-1], out=keep[1:])
-    if not keep.all():
-        key = key[keep]
-    del keep
-    m = len(key)
-    dst = np.empty(m, np.int64)
-    axon_type = np.empty(m, np.int8)
-    delay = np.empty(m, np.int32)
-    step = 1 << 22
-    for lo in range(0, m, step):  # in slices, so the temporaries stay small
-        k = key[lo:lo + step]
-        delay[lo:lo + step] = k & ((1 << delay_bits) - 1)
-        axon_type[lo:lo + step] = (k >> shift_type) & ((1 << type_bits) - 1)
-        dst[lo:lo + step] = (k >> shift_dst) & ((1 << dst_bits) - 1)
-        np.right_shift(k, shift_src, out=k)  # the key's buffer becomes the sources
-    return Connections(key, dst, axon_type, delay)
-
-
-def _sort_in_place(key: np.ndarray, min_parallel: int = 1 << 24) -> None:
-    """``key.sort()``, spread over the CPU cores for large arrays (numpy releases the GIL).
-
-    The keys are split into value ranges at sampled quantiles; each range is sorted in its own
-    thread and the sorted ranges, in order, are the sorted whole."""
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(key) < min_parallel:
-        key.sort()
-        return
-    sample = np.sort(key[:: max(1, len(key) // 100_000)])
-    cuts = np.unique(sample[(np.arange(1, workers) * len(sample)) // workers])
-    parts = []
-    low = None
-    for cut in [*cuts.tolist(), None]:
-        mask = np.ones(len(key), dtype=bool) if low is None else key >= low
-        if cut is not None:
-            mask &= key < cut
-        parts.append(key[mask])
-        del mask
-        low = cut
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(np.ndarray.sort, parts))
-    np.concatenate(parts, out=key)
+def _row(c: Connections, i: int) -> tuple[int, int, int, int]:
+    return int(c.src[i]), int(c.dst[i]), int(c.axon_type[i]), int(c.delay[i])
 
 
 def _unique(names: list[str], what: str) -> None:

@@ -1,14 +1,19 @@
 """Validation of a ``ChipModel``: every field in range, every reference resolvable.
 
 Errors name the place: ``core 3 neuron 17: field 'weights' = 300 is outside [-255, 255]``. Up to
-ten problems are reported at once, in core order.
+ten problems are reported at once, in core order: the ``ModelError``'s message is the first, the
+others follow as notes; each is a ``Location`` in ``err.locations`` too (core, neuron slot or axon,
+field, connector), labelled with its text.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from corelet.chip.cores import NO_TARGET, OUTPUT, ROLES, ModelError
+from corelet.chip.errors import Location
 
 MAX_REPORTED = 10
 
@@ -16,27 +21,27 @@ MAX_REPORTED = 10
 def validate_model(model) -> None:
     problems = _problems(model)
     if problems:
-        more = f"\n  ... and more" if len(problems) > MAX_REPORTED else ""
-        head = "invalid chip model: " + problems[0]
-        rest = "".join(f"\n  {p}" for p in problems[1:MAX_REPORTED])
-        raise ModelError(head + rest + more)
+        more = ["... and more"] if len(problems) > MAX_REPORTED else []
+        raise ModelError("invalid chip model: " + problems[0].label,
+                         locations=problems[:MAX_REPORTED], notes=more)
 
 
-def _problems(model) -> list[str]:
+def _problems(model) -> list[Location]:
     p, c = model.profile, model.cores
     a, n = p.axons_per_core, p.neurons_per_core
-    out: list[str] = []
+    out: list[Location] = []
     shape_ok = (c.axon_type.shape[1:] == (a,) and c.crossbar.shape[1:] == (a, n // 8)
                 and c.neuron_path.shape[1:] == (n,) and len(c.params) == c.n_cores * n)
     if not shape_ok:
-        return [f"cores must have {a} axons, {n} neurons and a {a} x {n} crossbar "
-                f"(got crossbar {tuple(c.crossbar.shape[1:])}, neurons {c.neuron_path.shape[1:]})"]
+        return [Location(label=f"cores must have {a} axons, {n} neurons and a {a} x {n} crossbar "
+                f"(got crossbar {tuple(c.crossbar.shape[1:])}, neurons {c.neuron_path.shape[1:]})")]
     used = c.neuron_path >= 0
     for v in c.params.violations(p, limit=MAX_REPORTED + 1):
         core, neuron = divmod(v.row, n)
         if used[core, neuron]:
-            out.append(f"core {core} neuron {neuron}: field '{v.field}' = {v.value} is outside "
-                       f"[{v.low}, {v.high}]")
+            out.append(Location(core=core, slot=neuron, field=v.field,
+                                label=f"core {core} neuron {neuron}: field '{v.field}' = {v.value} "
+                                f"is outside [{v.low}, {v.high}]"))
     _check(out, used, c.neuron_path >= len(model.paths), "path", c.neuron_path, f"< {len(model.paths)}")
     _check(out, used, (c.neuron_role < 0) | (c.neuron_role >= len(ROLES)), "role", c.neuron_role,
            f"in 0..{len(ROLES) - 1}")
@@ -55,55 +60,69 @@ def _problems(model) -> list[str]:
 def _check(out, mask, bad, field, values, allowed) -> None:
     cores, neurons = np.nonzero(mask & bad)
     for core, neuron in list(zip(cores, neurons))[:MAX_REPORTED]:
-        out.append(f"core {core} neuron {neuron}: field '{field}' = {values[core, neuron]} "
-                   f"is not {allowed}")
+        out.append(Location(core=core, slot=neuron, field=field,
+                            label=f"core {core} neuron {neuron}: field '{field}' = "
+                            f"{values[core, neuron]} is not {allowed}"))
 
 
-def _axon_problems(model, out: list[str]) -> None:
+def _axon_problems(model, out: list[Location]) -> None:
     c, types = model.cores, model.profile.axon_types
     bad = (c.axon_type < 0) | (c.axon_type >= types)
     for core, axon in list(zip(*np.nonzero(bad)))[:MAX_REPORTED]:
-        out.append(f"core {core} axon {axon}: field 'type' = {c.axon_type[core, axon]} is not in "
-                   f"0..{types - 1}")
+        out.append(Location(core=core, axon=axon, field="type",
+                            label=f"core {core} axon {axon}: field 'type' = {c.axon_type[core, axon]} "
+                            f"is not in 0..{types - 1}"))
     bad = c.axon_path >= len(model.paths)
     for core, axon in list(zip(*np.nonzero(bad)))[:MAX_REPORTED]:
-        out.append(f"core {core} axon {axon}: field 'path' = {c.axon_path[core, axon]} "
-                   f"is not < {len(model.paths)}")
+        out.append(Location(core=core, axon=axon, field="path",
+                            label=f"core {core} axon {axon}: field 'path' = {c.axon_path[core, axon]} "
+                            f"is not < {len(model.paths)}"))
     rows, cols = model.profile.grid
     coords = c.coords
     bad = ((coords[:, 0] < 0) | (coords[:, 0] >= model.profile.max_chips) | (coords[:, 1] < 0)
            | (coords[:, 1] >= rows) | (coords[:, 2] < 0) | (coords[:, 2] >= cols))
     for core in np.flatnonzero(bad)[:MAX_REPORTED]:
-        out.append(f"core {core}: coordinates {coords[core].tolist()} are off the "
-                   f"{model.profile.max_chips} x {rows} x {cols} grid")
+        out.append(Location(core=core, field="coordinates",
+                            label=f"core {core}: coordinates {coords[core].tolist()} are off the "
+                            f"{model.profile.max_chips} x {rows} x {cols} grid"))
     if len(coords):
         _, first, counts = np.unique(coords, axis=0, return_index=True, return_counts=True)
         for i in np.flatnonzero(counts > 1)[:MAX_REPORTED]:
-            out.append(f"core {first[i]}: coordinates {coords[first[i]].tolist()} are used by "
-                       f"{counts[i]} cores")
+            out.append(Location(core=first[i], field="coordinates",
+                                label=f"core {first[i]}: coordinates {coords[first[i]].tolist()} "
+                                f"are used by {counts[i]} cores"))
 
 
-def _connector_problems(model, out: list[str]) -> None:
+def _connector_problems(model, out: list[Location]) -> None:
     c, p = model.cores, model.profile
     lo, hi = p.delay_range
     for conn in model.inputs:
-        where = f"input '{conn.name}'"
+        problem = functools.partial(_route_problem, conn)
         if len(conn.pin) and (conn.pin.min() < 0 or conn.pin.max() >= conn.width):
-            out.append(f"{where}: a route names pin {conn.pin.max()} of a {conn.width}-pin connector")
+            out.append(problem("pin", f"a route names pin {conn.pin.max()} of a {conn.width}-pin "
+                               "connector"))
         if len(conn.core) and (conn.core.min() < 0 or conn.core.max() >= c.n_cores):
-            out.append(f"{where}: a route names core {conn.core.max()}, the model has {c.n_cores}")
+            out.append(problem("core", f"a route names core {conn.core.max()}, the model has "
+                               f"{c.n_cores}"))
         if len(conn.axon) and (conn.axon.min() < 0 or conn.axon.max() >= p.axons_per_core):
-            out.append(f"{where}: a route names axon {conn.axon.max()}, cores have "
-                       f"{p.axons_per_core}")
+            out.append(problem("axon", f"a route names axon {conn.axon.max()}, cores have "
+                               f"{p.axons_per_core}"))
         if len(conn.delay) and (conn.delay.min() < lo or conn.delay.max() > hi):
-            out.append(f"{where}: route delay outside {lo}..{hi}")
+            out.append(problem("delay", f"route delay outside {lo}..{hi}"))
     for conn in model.outputs:
         where = f"output '{conn.name}'"
         if len(conn.core) and (conn.core.min() < 0 or conn.core.max() >= c.n_cores
                                or conn.neuron.min() < 0 or conn.neuron.max() >= p.neurons_per_core):
-            out.append(f"{where}: names a neuron outside the model")
+            out.append(Location(connector=conn.name, label=f"{where}: names a neuron outside the "
+                                "model"))
             continue
         wrong = c.target_core[conn.core, conn.neuron] != OUTPUT
         for i in np.flatnonzero(wrong)[:MAX_REPORTED]:
-            out.append(f"{where} pin {i}: core {conn.core[i]} neuron {conn.neuron[i]} does not "
-                       f"target an output pin")
+            out.append(Location(connector=conn.name, pin=i, core=conn.core[i], slot=conn.neuron[i],
+                                label=f"{where} pin {i}: core {conn.core[i]} neuron "
+                                f"{conn.neuron[i]} does not target an output pin"))
+
+
+def _route_problem(conn, field: str, text: str) -> Location:
+    """A problem with a field of input connector ``conn``'s routes."""
+    return Location(connector=conn.name, field=field, label=f"input '{conn.name}': {text}")

@@ -1,16 +1,27 @@
 """``compile_network``: a logical ``Network`` in, a legal placed ``ChipModel`` out.
 
-The stages, each a function of its own module::
+The compile pipeline is four passes, each taking the previous one's result (``_Pipeline``)::
 
-    index      (_index.py)    connections grouped by target, axon keys, fan-in check
-    place      (placers.py)   an order of the neurons, cut into cores by fill.py
-    legalise   (legalise.py)  copies, splitter relays, input routes; added latency
-    emit       (emit.py)      core layout (layout.py) and the ChipModel arrays
+    index     Network -> NetIndex        (_index.py)    connections grouped by target, axon keys,
+                                                         fan-in check
+    place     NetIndex -> Candidates     (placers.py)   fillings: orders of the neurons cut into
+                                                         cores by fill.py, the placer's best first
+    legalise  Candidates -> Legalised    (legalise.py)  copies, splitter relays, input routes for
+                                                         each candidate tried; the best is kept
+    emit      Legalised -> Compilation   (emit.py)      latency and retimed network, core layout
+                                                         (layout.py), the CompileRecord and
+                                                         Provenance, then the ChipModel, built once
+
+The pipeline, not the placer, chooses the placement: it legalises the placer's first candidate and,
+unless that reaches the placer's lower bound with nothing delayed, every alternative too, keeping
+the best by (cores after legalisation, demands delayed), the earliest of equals. Everything the
+model's provenance records (hops and per-population usage included) is computed before the model
+is built; the model is never edited afterwards.
 
 The input network is never changed. Besides the model, the result carries the *retimed* network (the
 input with each connection's delay increased by the latency legalisation added; the input itself when
 none was added) and the placement map from logical neurons to (core, neuron), copies and relays
-included. ``estimate`` runs the first three stages only.
+included. ``estimate`` runs the first three passes only.
 """
 
 from __future__ import annotations
@@ -23,14 +34,16 @@ import numpy as np
 
 from corelet.chip import TRUENORTH, ChipProfile
 from corelet.chip.profile import hop_distances
+from corelet.chip.provenance import (CompileRecord, Hops, LatencyRecord, PopulationUsage,
+                                     Provenance, RoleCounts)
 from corelet.chip.version import __version__
 from corelet.compiler._index import NetIndex, build_index
-from corelet.compiler.emit import emit
+from corelet.compiler.emit import Layout, emit, lay_out
 from corelet.compiler.errors import PlacementError
 from corelet.compiler.fill import Filling
 from corelet.compiler.layout import hop_record
 from corelet.compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
-from corelet.compiler.placers import get_placer
+from corelet.compiler.placers import Candidates, get_placer
 from corelet.chip.network import Connections, Network
 from corelet.chip.model import ChipModel
 
@@ -66,12 +79,23 @@ class Compilation:
     placement: Placement
     latency: np.ndarray  # added ticks per connection of the input network (same order)
     network: Network
-    seconds: dict  # wall time per stage (not part of the model: the model has no timestamps)
+    seconds: dict  # wall time per pass (not part of the model: the model has no timestamps)
+    provenance: Provenance  # typed; ``model.provenance`` is its JSON form
 
     @property
     def record(self) -> dict:
-        """What legalisation did: ``model.provenance["compile"]``."""
+        """What the compiler did, as written in the model: ``model.provenance["compile"]`` (typed:
+        ``provenance.compile``, a ``CompileRecord``)."""
         return self.model.provenance["compile"]
+
+
+@attrs.frozen(eq=False)
+class Legalised:
+    """The legalise pass's result: the chosen filling and its legal placement."""
+
+    index: NetIndex
+    filling: Filling
+    legal: Legal
 
 
 def compile_network(net: Network, *, placer: str = "packer", input_fanout: str = "host",
@@ -85,16 +109,17 @@ def compile_network(net: Network, *, placer: str = "packer", input_fanout: str =
     input_fanout : "host" (the host sends an input pin to every axon it feeds) or "splitter"
         (one route per pin; on-chip splitter relays fan it out, adding one tick where the
         connection delay is 1).
-    provenance : merged into ``model.provenance`` (e.g. ``{"source": ..., "sha256": ...}``).
-    progress : called as ``progress(stage, done, total)`` before each stage (index, place,
+    provenance : the caller's part of the model's ``Provenance`` (e.g. ``source_fields(...)`` of
+        ``corelet.chip.provenance``, or ``{"source": ..., "sha256": ...}``), after the network's.
+    progress : called as ``progress(stage, done, total)`` before each pass (index, place,
         legalise, emit) and once at the end (``"done", 4, 4``).
 
     Raises ``PlacementError`` (with ``err.partial``, a ``Compilation`` of what did fit, or ``None``).
     """
-    run = _Run(net, placer, input_fanout, profile, progress)
+    pipeline = _Pipeline(placer, input_fanout, profile, progress)
     try:
-        filling, legal = run.place_and_legalise()
-        return run.emit(filling, legal, seed, provenance)
+        return pipeline.emit(pipeline.legalise(pipeline.place(pipeline.index(net))), seed,
+                             provenance)
     except PlacementError as err:
         if err.partial is None:
             err.partial = _partial(net, err, placer=placer, input_fanout=input_fanout,
@@ -108,26 +133,34 @@ def estimate(net: Network, *, placer: str = "packer", input_fanout: str = "host"
 
     ``synapses`` counts what the model's crossbars would hold (copies repeat their original's
     column, relays add one each); ``connections`` the network's logical connections."""
-    run = _Run(net, placer, input_fanout, profile, None)
-    filling, legal = run.place_and_legalise()
+    pipeline = _Pipeline(placer, input_fanout, profile, None)
+    legalised = pipeline.legalise(pipeline.place(pipeline.index(net)))
+    legal = legalised.legal
     counts = legal.counts()
     chips = -(-legal.n_cores // profile.cores_per_chip)
     return {"cores": legal.n_cores, "chips": chips, "fits": chips <= profile.max_chips,
             "neurons": counts, "axons": int(len(legal.axon_core)),
-            "synapses": crossbar_synapses(run.index, legal), "connections": int(len(net.connections)),
+            "synapses": crossbar_synapses(legalised.index, legal),
+            "connections": int(len(net.connections)),
             "utilisation": {
                 "neurons": round(len(legal.core) / max(1, legal.n_cores * profile.neurons_per_core), 4),
                 "axons": round(len(legal.axon_core) / max(1, legal.n_cores * profile.axons_per_core), 4)},
             "added_latency": int((legal.demand_latency > 0).sum()),
-            "seconds": {k: round(v, 3) for k, v in run.seconds.items()}}
+            "seconds": {k: round(v, 3) for k, v in pipeline.seconds.items()}}
 
 
-# -- the stages ------------------------------------------------------------------------------------
-class _Run:
-    STAGES = ("index", "place", "legalise", "emit")
+# -- the passes ------------------------------------------------------------------------------------
+_FAILED = (np.iinfo(np.int64).max, 0)  # the score of a candidate that cannot be legalised
 
-    def __init__(self, net, placer, input_fanout, profile, progress):
-        self.net, self.placer_name, self.input_fanout = net, placer, input_fanout
+
+class _Pipeline:
+    """index -> place -> legalise -> emit, each pass a method taking the previous one's result;
+    ``seconds`` accumulates the wall time per pass."""
+
+    PASSES = ("index", "place", "legalise", "emit")
+
+    def __init__(self, placer: str, input_fanout: str, profile: ChipProfile, progress):
+        self.placer_name, self.input_fanout = placer, input_fanout
         self.profile, self.progress = profile, progress
         self.placer = get_placer(placer)
         if input_fanout not in INPUT_FANOUTS:
@@ -135,64 +168,84 @@ class _Run:
                                  f"(known: {', '.join(INPUT_FANOUTS)})")
         self.seconds: dict[str, float] = {}
 
-    def _stage(self, name: str) -> None:
-        self._started = time.perf_counter()
-        self._current = name
+    def index(self, net: Network) -> NetIndex:
+        self._start("index")
+        index = self._timed("index", build_index, net, self.profile)
+        self._timed("index", check_fan_in, index, self.profile)
+        return index
+
+    def place(self, index: NetIndex) -> tuple[NetIndex, Candidates]:
+        self._start("place")
+        return index, self._timed("place", self.placer, index, self.profile)
+
+    def legalise(self, placed: tuple[NetIndex, Candidates]) -> Legalised:
+        """Legalise the first candidate and, unless it reaches the lower bound with nothing
+        delayed, the alternatives too (each made only now); keep the best by (cores, demands
+        delayed), the earliest of equals. A candidate that cannot be legalised loses; when none
+        can, the first one's error is raised."""
+        index, candidates = placed
+        self._start("legalise")
+        best, best_score, error = None, _FAILED, None
+        fillings = iter(candidates.alternatives)
+        filling = candidates.first
+        while filling is not None:
+            try:
+                legal = self._timed("legalise", legalise, index, self.profile, filling,
+                                    self.input_fanout)
+                score = (legal.n_cores, int((legal.demand_latency > 0).sum()))
+            except PlacementError as err:
+                legal, score, error = None, _FAILED, error or err
+            if best is None or score < best_score:
+                best, best_score = Legalised(index, filling, legal), score
+            if best_score <= (candidates.lower_bound, 0) and filling is candidates.first:
+                break
+            make = next(fillings, None)
+            filling = None if make is None else self._timed("place", make)
+        if best.legal is None:
+            raise error
+        return best
+
+    def emit(self, legalised: Legalised, seed: int, given: dict | None) -> Compilation:
+        """Latency, the retimed network, the layout, the record and provenance; then the model."""
+        self._start("emit")
+        started = time.perf_counter()
+        index, filling, legal = legalised.index, legalised.filling, legalised.legal
+        net = index.net
+        latency = connection_latency(index, filling, legal)
+        retimed = retime(net, latency)
+        layout = lay_out(legal, self.profile)
+        record = self.record(index, layout, latency)
+        provenance = Provenance.build(net.provenance, given, compiler=__version__, record=record)
+        model = emit(index, self.profile, filling, layout, seed, provenance.to_json())
+        self.seconds["emit"] = time.perf_counter() - started
         if self.progress is not None:
-            self.progress(name, self.STAGES.index(name), len(self.STAGES))
+            self.progress("done", len(self.PASSES), len(self.PASSES))
+        return Compilation(model, retimed, _placement(index, layout.legal), latency, net,
+                           dict(self.seconds), provenance)
 
-    def _done(self) -> None:
-        self.seconds[self._current] = time.perf_counter() - self._started
-
-    def place_and_legalise(self) -> tuple[Filling, Legal]:
-        self._stage("index")
-        self.index = build_index(self.net, self.profile)
-        check_fan_in(self.index, self.profile)
-        self._done()
-        self._stage("place")
-        filling = self.placer(self.index, self.profile, score=self._cores_after_legalising)
-        self._done()
-        self._stage("legalise")
-        legal = legalise(self.index, self.profile, filling, self.input_fanout)
-        self._done()
-        return filling, legal
-
-    def _cores_after_legalising(self, filling: Filling) -> tuple[int, int]:
-        """The packer's score of a candidate placement: (cores, demands delayed); one that cannot
-        be legalised loses."""
-        try:
-            legal = legalise(self.index, self.profile, filling, self.input_fanout)
-        except PlacementError:
-            return (np.iinfo(np.int64).max, 0)
-        return (legal.n_cores, int((legal.demand_latency > 0).sum()))
-
-    def emit(self, filling: Filling, legal: Legal, seed: int, provenance: dict | None) -> Compilation:
-        self._stage("emit")
-        latency = connection_latency(self.index, filling, legal)
-        retimed = retime(self.net, latency)
-        record = self._record(legal, latency)
-        prov = {**self.net.provenance, **(provenance or {}), "compiler": __version__, "compile": record}
-        emitted = emit(self.index, self.profile, filling, legal, seed, prov)
-        placed = emitted.legal
-        to_core = placed.target_core >= 0
-        record["hops"] = hop_record(hop_distances(emitted.model.cores.coords, self.profile,
-                                                  placed.core[to_core], placed.target_core[to_core]))
-        record["populations"] = population_usage(self.index, placed)
-        self._done()
-        if self.progress is not None:
-            self.progress("done", len(self.STAGES), len(self.STAGES))
-        return Compilation(emitted.model, retimed, _placement(self.index, placed), latency, self.net,
-                           dict(self.seconds))
-
-    def _record(self, legal: Legal, latency: np.ndarray) -> dict:
+    def record(self, index: NetIndex, layout: Layout, latency: np.ndarray) -> CompileRecord:
+        """The compile record, complete (core ids as laid out) before the model exists."""
+        legal, net = layout.legal, index.net
         counts = legal.counts()
-        return {"placer": self.placer_name, "input_fanout": self.input_fanout,
-                "cores": legal.n_cores, "chips": -(-legal.n_cores // self.profile.cores_per_chip),
-                "neurons": counts, "copies": counts["copy"], "relays": counts["relay"],
-                "hubs": legal.hubs, "splitters": legal.splitters,
-                "axons": int(len(legal.axon_core)), "synapses": crossbar_synapses(self.index, legal),
-                "connections": int(len(self.net.connections)),
-                "added_latency": latency_records(self.net, latency)}
+        return CompileRecord(
+            placer=self.placer_name, input_fanout=self.input_fanout, cores=legal.n_cores,
+            chips=-(-legal.n_cores // self.profile.cores_per_chip), neurons=RoleCounts(**counts),
+            copies=counts["copy"], relays=counts["relay"], hubs=legal.hubs,
+            splitters=legal.splitters, axons=int(len(legal.axon_core)),
+            synapses=crossbar_synapses(index, legal), connections=int(len(net.connections)),
+            added_latency=latency_records(net, latency),
+            hops=Hops(**hop_record(hop_distances(layout.coords, self.profile, *layout.routes()))),
+            populations=population_usage(index, legal))
+
+    def _start(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress(name, self.PASSES.index(name), len(self.PASSES))
+
+    def _timed(self, name: str, fn, *args):
+        started = time.perf_counter()
+        result = fn(*args)
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+        return result
 
 
 def check_fan_in(index: NetIndex, profile: ChipProfile) -> None:
@@ -202,19 +255,18 @@ def check_fan_in(index: NetIndex, profile: ChipProfile) -> None:
     if not len(over):
         return
     net = index.net
-    lines = []
+    locations = []
     for n in over[:5]:
         pop = net.populations[int(index.pop_of[n])]
-        where = f"{pop.span}: " if pop.span is not None else ""
         corelet = pop.corelet or pop.instance or net.name
-        lines.append(f"{where}neuron {net.neuron_name(int(n))} of corelet {corelet!r} needs "
-                     f"{int(index.in_degree[n])} distinct input axons; a core has {limit}")
-    more = f"\n  ... and {len(over) - 5} more neurons" if len(over) > 5 else ""
+        what = f"neuron {net.neuron_name(int(n))} of corelet {corelet!r} needs {int(index.in_degree[n])}"
+        locations.append(PlacementError.neuron_location(net, n, label=f"{what} distinct input axons"))
     raise PlacementError(
-        "\n".join(lines) + more + "\n  hint: a neuron fires at most once per tick, so its fan-in "
-        "cannot be split by the compiler; split it inside the corelet into partial sums over at most "
-        f"{limit} inputs each (AXONS_PER_CORE), as the IC module of the spike-based LSTM does",
-        kind="fan_in", neurons=over)
+        f"{locations[0].label}; a core has {limit}", kind="fan_in", neurons=over, locations=locations,
+        notes=[f"... and {len(over) - 5} more neurons"] if len(over) > 5 else [],
+        hint="a neuron fires at most once per tick, so its fan-in cannot be split by the compiler; "
+        f"split it inside the corelet into partial sums over at most {limit} inputs each "
+        "(AXONS_PER_CORE), as the IC module of the spike-based LSTM does")
 
 
 def crossbar_synapses(index: NetIndex, legal: Legal) -> int:
@@ -256,24 +308,24 @@ def retime(net: Network, latency: np.ndarray) -> Network:
     return retimed
 
 
-def latency_records(net: Network, latency: np.ndarray) -> list[dict]:
+def latency_records(net: Network, latency: np.ndarray) -> tuple[LatencyRecord, ...]:
     """One record per (source, delay, axon type, added latency) group of delayed connections."""
     c = net.connections
     late = np.flatnonzero(latency > 0)
     if not len(late):
-        return []
+        return ()
     key = np.stack([c.src[late], c.axon_type[late], c.delay[late], latency[late]], 1)
     groups, inverse = np.unique(key, axis=0, return_inverse=True)
     records = []
     for g, (src, axon_type, delay, ticks) in enumerate(groups.tolist()):
         dsts = c.dst[late[inverse.ravel() == g]]
-        records.append({"source": net.source_name(src), "axon_type": axon_type, "delay": delay,
-                        "latency": ticks, "connections": int(len(dsts)),
-                        "targets": [net.neuron_name(int(d)) for d in dsts[:MAX_LATENCY_TARGETS]]})
-    return records
+        records.append(LatencyRecord(
+            net.source_name(src), axon_type, delay, ticks, int(len(dsts)),
+            tuple(net.neuron_name(int(d)) for d in dsts[:MAX_LATENCY_TARGETS])))
+    return tuple(records)
 
 
-def population_usage(index: NetIndex, legal: Legal) -> list[dict]:
+def population_usage(index: NetIndex, legal: Legal) -> tuple[PopulationUsage, ...]:
     """Per population: its corelet, neurons, copies, relays and the cores it occupies."""
     net = index.net
     n = net.n_neurons
@@ -288,11 +340,10 @@ def population_usage(index: NetIndex, legal: Legal) -> list[dict]:
         np.add.at(role_counts, (pop[from_neuron], legal.role[from_neuron]), 1)
     bounds = np.searchsorted(pairs[:, 0], np.arange(len(net.populations) + 1))
     for p, population in enumerate(net.populations):
-        out.append({"path": population.path, "corelet": population.corelet,
-                    "neurons": int(population.size), "copies": int(role_counts[p, COPY]),
-                    "relays": int(role_counts[p, RELAY]),
-                    "cores": pairs[bounds[p]:bounds[p + 1], 1].tolist()})
-    return out
+        out.append(PopulationUsage(population.path, population.corelet, int(population.size),
+                                   int(role_counts[p, COPY]), int(role_counts[p, RELAY]),
+                                   tuple(pairs[bounds[p]:bounds[p + 1], 1].tolist())))
+    return tuple(out)
 
 
 def _placement(index: NetIndex, legal: Legal) -> Placement:

@@ -1,8 +1,10 @@
-"""Emission: the legal placement written into a ``runtime.ChipModel``.
+"""Emission: the legal placement laid out on the chips and written into a ``ChipModel``.
 
-Core ids follow the layout order (``layout.core_order``), so core ``k`` sits at the ``k``-th point of
-the chips' Hilbert curves. Arrays are filled by fancy indexing; the crossbars are built one core at a
-time (a 256 x 256 scratch per core), copy columns duplicated from their original's column, and packed.
+Two steps, so that the compile record (hops need the coordinates) is complete before the model is
+built: ``lay_out`` renumbers the cores in the layout order (``layout.core_order``), so core ``k`` sits
+at the ``k``-th point of the chips' Hilbert curves; ``emit`` builds the model. Arrays are filled by
+fancy indexing; the crossbars are built one core at a time (a 256 x 256 scratch per core), copy
+columns duplicated from their original's column, and packed.
 """
 
 from __future__ import annotations
@@ -22,29 +24,43 @@ RELAY_PARAMS = dict(weights=[1, 1, 1, 1], threshold=1, reset_mode=0, reset_value
 
 
 @attrs.frozen(eq=False)
-class Emitted:
-    model: ChipModel
-    renumber: np.ndarray  # old core id -> emitted core id
-    legal: Legal  # with core ids already renumbered
+class Layout:
+    """The legal placement in layout order: core ``k`` of ``legal`` sits at ``coords[k]``."""
+
+    legal: Legal  # with core ids renumbered to the layout order
+    renumber: np.ndarray  # legalised core id -> laid-out core id
+    coords: np.ndarray  # (C, 3) chip, row, column of each laid-out core
+
+    def routes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source core, target core) of every neuron that targets a core."""
+        to_core = self.legal.target_core >= 0
+        return self.legal.core[to_core], self.legal.target_core[to_core]
 
 
-def emit(index: NetIndex, profile: ChipProfile, filling: Filling, legal: Legal, seed: int,
-         provenance: dict) -> Emitted:
+def lay_out(legal: Legal, profile: ChipProfile) -> Layout:
+    """Order the cores (``layout.core_order``) and give them grid coordinates; raises
+    ``PlacementError`` when they need more chips than the profile has."""
     to_core = legal.target_core >= 0
     visit = core_order(legal.n_cores, legal.core[to_core], legal.target_core[to_core])
     renumber = np.empty(legal.n_cores, np.int64)
     renumber[visit] = np.arange(legal.n_cores)
     legal = _renumbered(legal, renumber)
+    return Layout(legal, renumber, coordinates(legal.n_cores, profile))
+
+
+def emit(index: NetIndex, profile: ChipProfile, filling: Filling, layout: Layout, seed: int,
+         provenance: dict) -> ChipModel:
+    """The ``ChipModel`` of a laid-out placement, with its final ``provenance`` (JSON form)."""
+    legal = layout.legal
     cores = Cores.empty(legal.n_cores, profile)
-    cores.coords[...] = coordinates(legal.n_cores, profile)
+    cores.coords[...] = layout.coords
     net = index.net
     _fill_neurons(cores, index, profile, legal)
     _fill_axons(cores, index, legal)
-    _fill_crossbars(cores, index, filling, legal, renumber)
+    _fill_crossbars(cores, index, filling, legal, layout.renumber)
     paths = tuple(p.path for p in net.populations) + tuple(c.name for c in net.inputs)
-    model = ChipModel(profile, cores, paths, _inputs(net, legal), _outputs(net, legal), seed,
-                      provenance)
-    return Emitted(model, renumber, legal)
+    return ChipModel(profile, cores, paths, _inputs(net, legal), _outputs(net, legal), seed,
+                     provenance)
 
 
 def _renumbered(legal: Legal, new: np.ndarray) -> Legal:

@@ -54,8 +54,8 @@ def coordinates(n_cores: int, profile: ChipProfile) -> np.ndarray:
     chips = -(-n_cores // per_chip)
     if chips > profile.max_chips:
         raise PlacementError(f"the network needs {n_cores} cores on {chips} chips; the profile "
-                             f"{profile.name!r} allows {profile.max_chips} chips of {per_chip} cores\n"
-                             "  hint: make the network smaller, or compile for a profile with more chips",
+                             f"{profile.name!r} allows {profile.max_chips} chips of {per_chip} cores",
+                             hint="make the network smaller, or compile for a profile with more chips",
                              kind="chips")
     ids = np.arange(n_cores)
     rows, cols = profile.grid

@@ -150,9 +150,11 @@ def _settle_copies(index, profile, filling, demands, relayed) -> np.ndarray:
             core_demands.convert(core_demands.load() - limit, tier)
         core_load[core] = core_demands.load()
         if core_load[core] > limit:
-            name = index.net.neuron_name(int(filling.neurons_of(core)[0]))
+            first = int(filling.neurons_of(core)[0])
+            name = index.net.neuron_name(first)
             raise PlacementError(f"core {core} (from {name}) needs {core_load[core]} neuron slots "
-                                 f"for its neurons and their outputs; a core has {limit}")
+                                 f"for its neurons and their outputs; a core has {limit}",
+                                 locations=[PlacementError.neuron_location(index.net, first, core=core)])
     return limit - core_load
 
 
@@ -461,9 +463,14 @@ class _Assembler:
         core = np.concatenate([originals[0], copies[0], relay[0]])
         slot = np.concatenate([originals[1], copy_slot, relay_slot])
         if len(slot) and slot.max() >= p.neurons_per_core:
-            bad = int(core[np.argmax(slot)])
+            at = int(np.argmax(slot))
+            bad = int(core[at])
+            source = int(np.concatenate([originals[2], copies[2], relay[1]])[at])
+            net = self.index.net
+            where = (PlacementError.neuron_location(net, source, core=bad) if source < net.n_neurons
+                     else PlacementError.pin_location(net, source - net.n_neurons, core=bad))
             raise PlacementError(f"core {bad} needs more than {p.neurons_per_core} neurons after "
-                                 "legalisation (copies and relays)")
+                                 "legalisation (copies and relays)", locations=[where])
         m_relay = len(relay[0])
         return Legal(
             n_cores=n_cores, core=core, slot=slot,

@@ -1,6 +1,8 @@
 """Placers: strategies that choose an order of the neurons for ``fill`` to cut into cores.
 
-``PLACERS`` maps a name to a callable ``placer(index, profile) -> Filling``:
+``PLACERS`` maps a name to a callable ``placer(index, profile) -> Candidates``: the fillings it
+proposes, best guess first. Placers do not legalise; the compile pipeline (``compile.py``) legalises
+the candidates and keeps the best.
 
 * ``"alg1"`` - Algorithm 1 of seed 002 (modules extending along axons): the neurons in network
   order, each a module bringing its axons and its copies, added to the current core until the next
@@ -12,9 +14,9 @@
 * ``"packer"`` (default) - corelet-aware: populations in data-flow order with the populations of one
   corelet instance kept together, neurons with common inputs made adjacent so they share axons, and
   copy counts settled by iteration (see ``docs/compiler.md``). On networks of up to
-  ``PORTFOLIO_LIMIT`` neurons that its own order does not pack to the lower bound, it also tries an
-  affinity order and the Algorithm 1 and 2 placements and keeps whichever needs the fewest cores
-  after legalisation, so it never does worse than either there.
+  ``PORTFOLIO_LIMIT`` neurons it also proposes an affinity order and the Algorithm 1 and 2
+  placements; the pipeline tries them when its own order does not pack to the lower bound and keeps
+  whichever needs the fewest cores after legalisation, so it never does worse than either there.
 
 The copy count of a neuron (its number of distinct targets) depends on where its targets land. The
 first fill uses a lower bound (distinct (type, delay) of its connections, plus one for an output);
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import attrs
 import networkx as nx
 import numpy as np
 
@@ -41,47 +44,61 @@ PORTFOLIO_LIMIT = 1 << 16  # neurons; above this the packer does not try the oth
 
 
 # -- the three placers ---------------------------------------------------------------------------
-def alg1(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
+@attrs.frozen(eq=False)
+class Candidates:
+    """What a placer proposes: fillings to legalise, its best guess first.
+
+    The compile pipeline, not the placer, chooses among them: it legalises ``first``, keeps it when
+    it needs no more than ``lower_bound`` cores and delays nothing, and otherwise makes, legalises
+    and scores each of ``alternatives`` in turn (thunks, so they cost nothing unless tried), keeping
+    the best by (cores after legalisation, demands delayed); the first of equals wins.
+    """
+
+    first: Filling
+    alternatives: tuple[Callable[[], Filling], ...] = ()
+    lower_bound: int = 0
+
+    def __len__(self) -> int:
+        return 1 + len(self.alternatives)
+
+
+def alg1(index: NetIndex, profile: ChipProfile) -> Candidates:
     """Seed 002's Algorithm 1 with the overflow test before adding (see the module docstring)."""
+    return Candidates(alg1_filling(index, profile))
+
+
+def alg2(index: NetIndex, profile: ChipProfile) -> Candidates:
+    """Seed 002's Algorithm 2: fresh cores per population, neurons swept in input order."""
+    return Candidates(alg2_filling(index, profile))
+
+
+def packer(index: NetIndex, profile: ChipProfile) -> Candidates:
+    """The corelet-aware packer (see the module docstring): its own order first; on networks of up
+    to ``PORTFOLIO_LIMIT`` neurons its portfolio as alternatives (the affinity order where there are
+    few enough units, Algorithm 1, Algorithm 2, the network order settled)."""
+    first = _settled(index, profile, packer_order(index))
+    if index.n_neurons > PORTFOLIO_LIMIT:
+        return Candidates(first)
+    alternatives = [lambda: alg1_filling(index, profile), lambda: alg2_filling(index, profile),
+                    lambda: _settled(index, profile, np.arange(index.n_neurons))]
+    if _affinity_units(index) is not None:
+        alternatives.insert(0, lambda: _settled(index, profile, affinity_order(index, profile)))
+    return Candidates(first, tuple(alternatives), lower_bound(index, profile))
+
+
+def alg1_filling(index: NetIndex, profile: ChipProfile) -> Filling:
     order = np.arange(index.n_neurons)
     return _fill_grouped(index, profile, order, estimated_cost(index, profile))
 
 
-def alg2(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
-    """Seed 002's Algorithm 2: fresh cores per population, neurons swept in input order."""
+def alg2_filling(index: NetIndex, profile: ChipProfile) -> Filling:
     order = _by_first_input(index, np.arange(index.n_neurons), index.pop_of)
     return _fill_grouped(index, profile, order, estimated_cost(index, profile),
                          separate=index.pop_of)
 
 
-def packer(index: NetIndex, profile: ChipProfile, score=None) -> Filling:
-    """The corelet-aware packer (see the module docstring).
-
-    ``score(filling)`` gives (cores a filling finally needs, relay cores included; demands it
-    delays): fewest cores first, then least latency. By default an estimate from the overflowing
-    copy slots.
-    """
-    score = score or (lambda filling: (_cores_needed(index, profile, filling), 0))
-    best = _settled(index, profile, packer_order(index))
-    if index.n_neurons > PORTFOLIO_LIMIT:
-        return best
-    best_cores = score(best)
-    if best_cores <= (lower_bound(index, profile), 0):
-        return best
-    candidates = [lambda: alg1(index, profile), lambda: alg2(index, profile),
-                  lambda: _settled(index, profile, np.arange(index.n_neurons))]
-    if _affinity_units(index) is not None:
-        candidates.insert(0, lambda: _settled(index, profile, affinity_order(index, profile)))
-    for make in candidates:
-        filling = make()
-        cores = score(filling)
-        if cores < best_cores:
-            best, best_cores = filling, cores
-    return best
-
-
-# name -> placer(index, profile, score=None) -> Filling; ``score`` is used by the packer only
-PLACERS: dict[str, Callable[..., Filling]] = {
+# name -> placer(index, profile) -> Candidates
+PLACERS: dict[str, Callable[[NetIndex, ChipProfile], Candidates]] = {
     "packer": packer, "alg1": alg1, "alg2": alg2}
 
 
@@ -124,13 +141,6 @@ def lower_bound(index: NetIndex, profile: ChipProfile) -> int:
     bound on targets)."""
     total = int(estimated_cost(index, profile).sum())
     return -(-total // profile.neurons_per_core)
-
-
-def _cores_needed(index: NetIndex, profile: ChipProfile, filling: Filling) -> int:
-    """Cores of ``filling`` plus the relay cores its overflowing copies would need (estimate)."""
-    slots = core_slots(filling, exact_cost(index, profile, filling))
-    overflow = int(np.maximum(slots - profile.neurons_per_core, 0).sum())
-    return filling.n_cores + -(-overflow // profile.neurons_per_core)
 
 
 def _settled(index: NetIndex, profile: ChipProfile, order: np.ndarray) -> Filling:
@@ -335,6 +345,8 @@ def group_labels(index: NetIndex) -> np.ndarray:
 
 
 def _group_error(index: NetIndex, profile: ChipProfile, label: int, err: Unfit) -> PlacementError:
+    from corelet.chip import Location
+
     net = index.net
     if label < 0:  # a single neuron that cannot fit an empty core (caught earlier in practice)
         return PlacementError(f"a neuron needs {err.axons} axons and {err.slots} neuron slots; a core "
@@ -342,15 +354,17 @@ def _group_error(index: NetIndex, profile: ChipProfile, label: int, err: Unfit) 
     group = net.groups[label]
     first = int(group.neurons[0]) if len(group.neurons) else 0
     pop = net.populations[int(index.pop_of[first])] if net.n_neurons else None
-    where = f"{group.span}: " if group.span is not None else ""
     corelet = f" in corelet {pop.corelet or pop.instance or net.name!r}" if pop else ""
     what = []
     if err.axons > profile.axons_per_core:
         what.append(f"{err.axons} axons (limit {profile.axons_per_core})")
     if err.slots > profile.neurons_per_core:
         what.append(f"{err.slots} neuron slots (limit {profile.neurons_per_core})")
+    where = Location(span=group.span, instance=pop.instance if pop else None,
+                     corelet=pop.corelet if pop else "", label=f"core-sharing group {group.name!r}")
     return PlacementError(
-        f"{where}core-sharing group {group.name!r}{corelet} does not fit one core: it needs "
-        f"{' and '.join(what) or f'{err.axons} axons and {err.slots} neuron slots'}\n"
-        f"  hint: make the group smaller (fewer neurons, fewer distinct inputs or targets), or "
-        f"drop the hint and let the placer split it", kind="group")
+        f"core-sharing group {group.name!r}{corelet} does not fit one core: it needs "
+        f"{' and '.join(what) or f'{err.axons} axons and {err.slots} neuron slots'}",
+        kind="group", locations=[where],
+        hint="make the group smaller (fewer neurons, fewer distinct inputs or targets), or drop the "
+        "hint and let the placer split it")

@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import NEURON_FIELDS, NeuronParams
+from corelet.chip.arrays import ranges, run_ids
 from corelet.language.diagnostics import ERROR, WARNING, Diagnostic
 from corelet.chip.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
@@ -269,9 +270,8 @@ class _Feeds:
         fed = _take(block, hit)
         slots = fed.src - BASE
         count = self.count[slots]
-        which = np.repeat(np.arange(len(slots)), count)
-        offset = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
-        partner = self.first[slots][which] + offset
+        which = run_ids(count)
+        partner = ranges(self.first[slots], count)
         joined = Edges(self.src[partner], fed.dst[which], fed.axon_type[which],
                        fed.delay[which] + self.delay[partner], block.span)
         return Edges(*(np.concatenate([getattr(keep, f), getattr(joined, f)])

@@ -1,4 +1,4 @@
-"""Diagnostics: what the language tells a user about their program, and the one renderer.
+"""Diagnostics: what the language tells a user about their program, and how they print.
 
 A ``Diagnostic`` is one error or warning at a ``Span``, with an optional hint and notes (the chain
 of imports that led to the file). ``render`` prints it the way compilers do::
@@ -9,18 +9,18 @@ of imports that led to the file). ``render`` prints it the way compilers do::
     hint: did you mean `relu`?
 
 ``LanguageError`` carries one or more error diagnostics, sorted by position; ``str(err)`` is the
-full rendering, so the command line only prints it.
+full rendering, so the command line only prints it. The rendering itself is the shared layer's
+(``corelet.chip.errors.render_message``), the same for every error of the toolchain.
 """
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import attrs
 
-from corelet.chip import ToolchainError
+from corelet.chip.errors import Location, ToolchainError, render_message
 from corelet.chip.source import Span
 
 ERROR, WARNING = "error", "warning"
@@ -45,16 +45,29 @@ class Diagnostic:
 
 
 class LanguageError(ToolchainError):
-    """One or more errors in a ``.corelet`` program; ``str()`` is the rendered diagnostics."""
+    """One or more errors in a ``.corelet`` program; ``str()`` is the rendered diagnostics.
+
+    As every ``ToolchainError``, it carries its places as data: one ``Location`` per diagnostic
+    (its span, labelled with its message); ``message``, ``hint`` and ``notes`` are the first's."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         self.sources = dict(sources or {})
-        super().__init__(render_all(self.diagnostics, self.sources))
+        first = self.diagnostics[0] if self.diagnostics else Diagnostic(ERROR, "", None)
+        super().__init__(first.message, hint=first.hint, notes=first.notes,
+                         locations=[Location(span=d.span, label=d.message) for d in self.diagnostics
+                                    if d.span is not None])
+        self._text = render_all(self.diagnostics, self.sources)  # the source lines as they are now
 
     @property
     def first(self) -> Diagnostic:
         return self.diagnostics[0]
+
+    def render(self, sources: Mapping[str, str] | None = None, *, prefix: str = "") -> str:
+        """Every diagnostic, rendered; each has its own ``error:`` title, so ``prefix`` is unused."""
+        if sources is None:
+            return self._text
+        return render_all(self.diagnostics, {**self.sources, **sources})
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
@@ -68,37 +81,7 @@ def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | N
 
 
 def render(diag: Diagnostic, sources: Mapping[str, str] | None = None) -> str:
-    """``FILE:LINE:COL: severity: message``, the source line, a caret line, hint and notes."""
-    span = diag.span
-    where = f"{span}: " if span else ""
-    lines = [f"{where}{diag.severity}: {diag.message}"]
-    if span is not None:
-        source_line = _source_line(span, sources or {})
-        if source_line is not None:
-            lines += [f"    {source_line}", f"    {_caret(source_line, span)}"]
-    if diag.hint:
-        lines.append(f"hint: {diag.hint}")
-    lines += [f"note: {note}" for note in diag.notes]
-    return "\n".join(lines)
-
-
-def _source_line(span: Span, sources: Mapping[str, str]) -> str | None:
-    text = sources.get(span.file)
-    if text is None:
-        try:
-            text = Path(span.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ValueError):
-            return None
-    lines = text.splitlines()
-    if not 1 <= span.line <= len(lines):
-        return None
-    return lines[span.line - 1].rstrip()
-
-
-def _caret(line: str, span: Span) -> str:
-    """Spaces (tabs where the source has tabs) up to the column, then ^ under the span."""
-    start = max(span.column - 1, 0)
-    pad = "".join("\t" if c == "\t" else " " for c in line[:start])
-    end = span.end_column - 1 if span.end_line == span.line else len(line)
-    width = max(1, min(end, len(line)) - start)
-    return pad + "^" * width
+    """``FILE:LINE:COL: severity: message``, the source line, a caret line, hint and notes (the
+    shared renderer, ``corelet.chip.errors.render_message``)."""
+    return render_message(diag.message, severity=diag.severity, span=diag.span, hint=diag.hint,
+                          notes=diag.notes, sources=sources, bare=False)

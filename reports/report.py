@@ -23,7 +23,7 @@ import jinja2
 import numpy as np
 
 from corelet.chip import ToolchainError
-from corelet.chip.arrays import popcount
+from corelet.chip.arrays import popcount, run_starts
 from corelet.chip.profile import hop_distances
 from corelet.reports.power import SOURCE, assumed_power, constants_source, core_activity, measured_power
 from corelet.chip.model import OUTPUT, ROLES, ChipModel
@@ -118,7 +118,7 @@ def corelet_usage(model: ChipModel) -> CoreletUsage:
     pair_core, pair_group, pair_neurons, axons, synapses = _pair_counts(model, group, n_groups)
     dominant = np.full(model.n_cores, -1, np.int64)
     order = np.lexsort((-pair_neurons, pair_core))  # by core, fullest corelet first
-    first = order[np.r_[True, pair_core[order][1:] != pair_core[order][:-1]]] if len(order) else order
+    first = order[run_starts(pair_core[order])]
     dominant[pair_core[first]] = pair_group[first]
     return CoreletUsage(
         names=tuple(str(n) for n in names), neuron_corelet=group, dominant=dominant,
@@ -174,7 +174,7 @@ def _reach_by_columns(crossbar, pair_core, pair_of_neuron, core_idx, neuron_idx)
         bits = np.unpackbits(crossbar[first_core:first_core + _CORE_CHUNK], axis=2).astype(bool)
         cols = bits[core_sorted[lo:hi] - first_core, :, neuron_sorted[lo:hi]]  # (neurons, axons)
         pair = pair_sorted[lo:hi]
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        starts = run_starts(pair)
         packed = np.packbits(cols, axis=1)  # a neuron's input axons as bits: OR-reduces fast
         axons[pair[starts]] = popcount(np.bitwise_or.reduceat(packed, starts, axis=0)).sum(axis=1)
         synapses[pair[starts]] = np.add.reduceat(popcount(packed).sum(axis=1, dtype=np.int64), starts)
@@ -213,8 +213,8 @@ def hop_stats(model: ChipModel) -> HopStats:
 class Legalisation:
     """What legalisation inserted: counted from the arrays, and the compiler's own records.
 
-    ``latency_records`` are the dicts of ``provenance["compile"]["added_latency"]`` (written by
-    ``compiler.compile.latency_records``: one per group of delayed connections with ``source``,
+    ``latency_records`` are the dicts of ``provenance["compile"]["added_latency"]`` (the JSON form of
+    ``corelet.chip.provenance.LatencyRecord``: one per group of delayed connections with ``source``,
     ``axon_type``, ``delay``, ``latency`` (ticks added), ``connections`` and some ``targets``);
     ``latencies`` and ``delayed`` their ``latency`` and ``connections`` fields; ``splitters`` the
     record's count, ``None`` for a model without a compile record; ``notes`` the other scalar
@@ -258,7 +258,9 @@ _SHOWN_ELSEWHERE = ("added_latency", "copies", "relays", "splitters", "cores", "
 
 
 def compile_record(model: ChipModel) -> dict:
-    """``model.provenance["compile"]``, or ``{}`` when the model does not carry one."""
+    """``model.provenance["compile"]``, or ``{}`` when the model does not carry one. Read as the
+    compiler wrote it (JSON), not as ``corelet.chip.provenance.CompileRecord``: the report also reads
+    older or edited files, and says what in them is malformed rather than dropping the record."""
     record = model.provenance.get("compile", {}) if isinstance(model.provenance, dict) else {}
     return record if isinstance(record, dict) else {}
 

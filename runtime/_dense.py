@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from corelet.chip.arrays import group_min, rank_in_runs, run_ids, run_lengths, run_starts
+
 BLOCK = 256
 MAX_EXACT_ROWS = 2**24 // 256 - 1  # rows per block for which float32 sums stay exact
 MAX_BYTES = 1 << 30  # the weight tensor may take at most this much memory
@@ -36,14 +38,14 @@ class DenseBlocks:
         if not len(axon):
             return None
         if _grouped(axon):  # the usual case: no sort needed
-            first = np.flatnonzero(np.concatenate(([True], axon[1:] != axon[:-1])))
+            first = run_starts(axon)
             axons = axon[first]
             lo, hi = np.minimum.reduceat(neuron, first), np.maximum.reduceat(neuron, first)
             # position of each synapse's axon in ``axons``, without a search
-            syn_axon_pos = np.repeat(np.arange(len(axons)), np.diff(np.append(first, len(axon))))
+            syn_axon_pos = run_ids(run_lengths(first, len(axon)))
         else:
-            axons = np.unique(axon)
-            lo, hi = _group_min(axon, neuron), -_group_min(axon, -neuron)
+            axons, lo = group_min(axon, neuron)
+            hi = -group_min(axon, -neuron)[1]
             syn_axon_pos = np.searchsorted(axons, axon)
         starts = _block_starts(lo, hi, n_neurons)
         if starts is None:
@@ -55,7 +57,7 @@ class DenseBlocks:
         if rows > MAX_EXACT_ROWS or len(starts) * rows * BLOCK * 4 > MAX_BYTES:
             return None
         slot = np.empty(len(axons), np.int64)
-        slot[order] = np.arange(len(axons)) - np.repeat(np.cumsum(counts) - counts, counts)
+        slot[order] = rank_in_runs(counts)
         slot_axon = np.full((len(starts), rows), -1, np.int64)
         slot_axon[block_of_axon, slot] = axons
         weights = np.zeros((len(starts), rows, BLOCK), np.float32)
@@ -108,13 +110,6 @@ class DenseBlocks:
 
 def _grouped(keys: np.ndarray) -> bool:
     return bool((keys[1:] >= keys[:-1]).all())
-
-
-def _group_min(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    order = np.lexsort((values, keys))
-    keys, values = keys[order], values[order]
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return values[first]
 
 
 def _block_starts(lo: np.ndarray, hi: np.ndarray, n_neurons: int) -> np.ndarray | None:

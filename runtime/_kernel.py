@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from corelet.chip.arrays import ranges
 from corelet.chip.ids import mix64
 from corelet.runtime import random
 from corelet.runtime._dense import BLOCK, DenseBlocks
@@ -30,19 +31,11 @@ def expand(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.n
 
     Row r holds elements ``starts[r] .. ends[r] - 1`` (a CSR table has ``starts = ptr[:-1]``,
     ``ends = ptr[1:]``). Equal to ``np.concatenate([np.arange(starts[r], ends[r]) for r in rows])``
-    but vectorised: a cumulative sum of ones, with a jump at the start of each row.
+    but vectorised (``chip.arrays.ranges``).
     """
     first = starts[rows]
     lengths = ends[rows] - first
-    nonempty = lengths > 0
-    first, lens = first[nonempty], lengths[nonempty]
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(0, np.int64), lengths
-    steps = np.ones(total, np.int64)
-    steps[0] = first[0]
-    steps[np.cumsum(lens[:-1])] = first[1:] - (first[:-1] + lens[:-1]) + 1
-    return np.cumsum(steps), lengths
+    return ranges(first, lengths), lengths
 
 
 def csr(keys: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from corelet.chip.arrays import rank_in_runs, run_lengths, run_starts
 from corelet.runtime._dense import DenseBlocks
 
 CHUNK_BYTES = 64 << 20  # memory for one chunk of precomputed currents
@@ -106,9 +107,7 @@ def _route_rounds(pin, axon, delay):
     """
     order = np.lexsort((axon, delay))
     pin, axon, delay = pin[order], axon[order], delay[order]
-    group = np.concatenate(([True], (axon[1:] != axon[:-1]) | (delay[1:] != delay[:-1])))
-    starts = np.flatnonzero(group)
-    rank = np.arange(len(axon)) - np.repeat(starts, np.diff(np.append(starts, len(axon))))
+    rank = rank_in_runs(run_lengths(run_starts(axon, delay), len(axon)))
     rounds = []
     for d in np.unique(delay):
         for r in range(int(rank[delay == d].max()) + 1):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from corelet.chip import path_hash
+from corelet.chip import Location, path_hash
 from corelet.chip.files import ARRAY_SUFFIXES, ArrayFileError, load_array
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
@@ -116,17 +116,21 @@ def parse_encoder_spec(kind: str, spec: str, fabric: Fabric, ticks: int, batch: 
     widths = dict(fabric.inputs)
     if name not in widths:
         known = ", ".join(f"{n} (width {w})" for n, w in fabric.inputs) or "none"
-        raise SimulationError(f"--{kind} {spec}: no input connector {name!r}; inputs are {known}")
+        raise SimulationError(f"--{kind} {spec}: no input connector {name!r}; inputs are {known}",
+                              locations=[Location(connector=name)])
     width = widths[name]
-    if kind == "rate":
-        mode = "even" if options.pop("even", None) is not None else options.pop("mode", "bernoulli")
-        _no_more(kind, spec, options)
-        return name, rate_code(value, ticks, width=width, batch=batch, seed=seed, mode=mode,
-                               salt=path_hash(name))
-    if kind == "burst":
-        window = _int_option(kind, spec, options.pop("window", None))
-        _no_more(kind, spec, options)
-        return name, burst_code(value, ticks, window, width=width, batch=batch)
+    try:
+        if kind == "rate":
+            mode = "even" if options.pop("even", None) is not None else options.pop("mode", "bernoulli")
+            _no_more(kind, spec, options)
+            return name, rate_code(value, ticks, width=width, batch=batch, seed=seed, mode=mode,
+                                   salt=path_hash(name))
+        if kind == "burst":
+            window = _int_option(kind, spec, options.pop("window", None))
+            _no_more(kind, spec, options)
+            return name, burst_code(value, ticks, window, width=width, batch=batch)
+    except SimulationError as err:
+        raise err.at(connector=name) from None
     raise SimulationError(f"unknown encoder {kind!r}; expected 'rate' or 'burst'")
 
 
@@ -150,10 +154,10 @@ def _value(kind: str, spec: str, text: str, key: str | None) -> np.ndarray:
         try:
             value = load_array(text, key)
         except ArrayFileError as err:
-            raise SimulationError(f"--{kind} {spec}: {err}") from None
+            raise SimulationError(f"--{kind} {spec}: {err}", locations=[Location(file=text)]) from None
         if value.dtype.kind not in "biuf":
             raise SimulationError(f"--{kind} {spec}: {text} holds {value.dtype} values; "
-                                  f"{kind} values must be numbers")
+                                  f"{kind} values must be numbers", locations=[Location(file=text)])
         return value
     try:
         return np.asarray(float(text) if kind == "rate" else int(text))

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from corelet.chip import Location
 from corelet.chip.files import ArrayFileError, load_arrays
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
@@ -26,7 +27,7 @@ def read_input_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         return load_arrays(path)
     except ArrayFileError as err:
-        raise SimulationError(f"input file {err}") from None
+        raise SimulationError(f"input file {err}", locations=[Location(file=os.fspath(path))]) from None
 
 
 def expected_shapes(fabric: Fabric) -> str:
@@ -51,7 +52,8 @@ def check_inputs(fabric: Fabric, inputs: dict | None, ticks: int,
                               f"named, as NAME=FILE; expected {expected_shapes(fabric)}")
     if unknown:
         raise SimulationError(f"unknown input connector(s) {', '.join(map(repr, unknown))}; "
-                              f"expected {expected_shapes(fabric)}")
+                              f"expected {expected_shapes(fabric)}",
+                              locations=[Location(connector=name) for name in unknown])
     arrays = {name: np.asarray(value) for name, value in inputs.items()}
     batch = _batch_of(arrays, batch, fabric)
     return {name: _normalise(name, arr, widths[name], ticks, batch, fabric)
@@ -72,19 +74,23 @@ def _batch_of(arrays: dict, batch: int | None, fabric: Fabric) -> int:
 
 def _normalise(name, arr, width, ticks, batch, fabric) -> np.ndarray:
     where, given = f"input '{name}'", tuple(arr.shape)
+    place = [Location(connector=name)]
     if arr.ndim == 2:
         arr = arr[None]
     shape_ok = arr.ndim == 3 and arr.shape[2] == width and arr.shape[0] in (1, batch)
     if not shape_ok:
         raise SimulationError(f"{where} has shape {given}; expected "
                               f"(ticks, {width}) or ({batch}, ticks, {width}) "
-                              f"[all inputs: {expected_shapes(fabric)}]")
+                              f"[all inputs: {expected_shapes(fabric)}]", locations=place)
     if arr.shape[1] > ticks:
-        raise SimulationError(f"{where} has {arr.shape[1]} ticks but the run has {ticks}")
+        raise SimulationError(f"{where} has {arr.shape[1]} ticks but the run has {ticks}",
+                              locations=place)
     if arr.dtype != bool:
         if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-            raise SimulationError(f"{where} has dtype {arr.dtype}; expected 0/1 or bool")
+            raise SimulationError(f"{where} has dtype {arr.dtype}; expected 0/1 or bool",
+                                  locations=place)
         if arr.size and not np.isin(arr, (0, 1)).all():
             bad = arr[~np.isin(arr, (0, 1))].ravel()[0]
-            raise SimulationError(f"{where} holds the value {bad}; a raster holds only 0 and 1")
+            raise SimulationError(f"{where} holds the value {bad}; a raster holds only 0 and 1",
+                                  locations=place)
     return np.broadcast_to(arr.astype(bool), (batch, arr.shape[1], width))

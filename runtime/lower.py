@@ -20,7 +20,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from corelet.chip import logical_ids
+from corelet.chip import Location, logical_ids
+from corelet.chip.arrays import run_ids, run_lengths, run_starts
 from corelet.runtime.fabric import Fabric
 from corelet.chip.model import ChipModel, ModelError
 
@@ -168,7 +169,9 @@ def _outputs(model: ChipModel, neuron_of: np.ndarray):
         if (rows < 0).any():
             pin = int(np.flatnonzero(rows < 0)[0])
             raise ModelError(f"output '{conn.name}' pin {pin}: core {conn.core[pin]} neuron "
-                             f"{conn.neuron[pin]} is not a used neuron")
+                             f"{conn.neuron[pin]} is not a used neuron",
+                             locations=[Location(connector=conn.name, pin=pin, core=conn.core[pin],
+                                                 slot=conn.neuron[pin])])
         outputs.append((conn.name, rows))
     return tuple(outputs)
 
@@ -214,9 +217,7 @@ def _axons(src, axon_type, delay):
         return empty, empty, empty, empty
     order = np.lexsort((delay, axon_type, src))
     s, t, d = src[order], axon_type[order], delay[order]
-    new = np.ones(len(s), bool)
-    new[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1]) | (d[1:] != d[:-1])
-    axon_sorted = np.cumsum(new) - 1
+    new = run_starts(s, t, d)
     axon_of = np.empty(len(src), np.int64)
-    axon_of[order] = axon_sorted
+    axon_of[order] = run_ids(run_lengths(new, len(s)))
     return axon_of, s[new].astype(np.int64), t[new].astype(np.int64), d[new].astype(np.int64)

@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from corelet.chip import Location
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
@@ -53,7 +54,8 @@ def simulate(fabric: Fabric, ticks: int, inputs: dict[str, np.ndarray] | None = 
 
 def _check_ticks(ticks) -> int:
     if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
-        raise SimulationError(f"ticks must be a whole number >= 0, got {ticks!r}")
+        raise SimulationError(f"ticks must be a whole number >= 0, got {ticks!r}",
+                              locations=[Location(field="ticks")])
     return int(ticks)
 
 
@@ -68,11 +70,12 @@ def _check_fabric(fabric: Fabric) -> None:
                              sum(w for _, w in fabric.inputs))):
         if arr.size and (arr.min() < 0 or arr.max() >= size):
             raise SimulationError(f"fabric: {what} holds {arr.min()}..{arr.max()}, "
-                                  f"expected 0..{size - 1}")
+                                  f"expected 0..{size - 1}", locations=[Location(field=what)])
     for what, arr in (("route_delay", fabric.route_delay),
                       ("input_route_delay", fabric.input_route_delay)):
         if arr.size and arr.min() < 1:
-            raise SimulationError(f"fabric: {what} holds {arr.min()}; delays are >= 1")
+            raise SimulationError(f"fabric: {what} holds {arr.min()}; delays are >= 1",
+                                  locations=[Location(field=what)])
 
 
 def _membrane_dtype(fabric: Fabric):
@@ -151,7 +154,8 @@ class _Run:
         ticks = [int(t) for t in reset_at]
         bad = [t for t in ticks if not 0 <= t < max(self.ticks, 1)]
         if bad:
-            raise SimulationError(f"reset tick {bad[0]} is outside the run (0..{self.ticks - 1})")
+            raise SimulationError(f"reset tick {bad[0]} is outside the run (0..{self.ticks - 1})",
+                                  locations=[Location(field="reset_at")])
         return frozenset(ticks)
 
     def _recording_setup(self, probes, trace) -> None:

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import builtins
-import hashlib
 import os
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -20,6 +18,7 @@ from corelet import compiler
 from corelet import language
 from corelet import runtime
 from corelet.chip import TRUENORTH, ChipProfile
+from corelet.chip.provenance import source_fields
 from corelet.language import Network
 from corelet.runtime import ChipModel
 
@@ -67,19 +66,6 @@ def source_provenance(path: Path, params: Mapping[str, object],
     """Where a model came from, without timestamps: the source path relative to ``relative_to``
     (the model file's folder, so the model can find its source; default the working folder) and
     the parameter values (arrays by shape and hash). The hashes of every source file are added by
-    the language (``Network.provenance["sources"]``)."""
-    try:
-        rel = os.path.relpath(Path(path).resolve(), Path(relative_to or ".").resolve())
-    except ValueError:  # another drive on Windows
-        rel = Path(path).name
-    return {"source": Path(rel).as_posix(),
-            "parameters": {k: _describe(v) for k, v in sorted(params.items())}}
-
-
-def _describe(value) -> object:
-    if isinstance(value, np.ndarray):
-        return {"array": list(value.shape), "dtype": str(value.dtype),
-                "sha256": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()}
-    if isinstance(value, (builtins.int, builtins.float, builtins.bool, builtins.str)):
-        return value
-    return repr(value)
+    the language (``Network.provenance["sources"]``); the compiler merges both into the model's
+    ``Provenance`` (``corelet.chip.provenance``, where all of it is built)."""
+    return source_fields(path, params, relative_to)

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except UsageError as err:
-        print(f"corelet {args.command}: error: {err}", file=sys.stderr)
+        print(render_error(args.command, err), file=sys.stderr)
         return 2
     except ToolchainError as err:
         if args.debug:
@@ -48,11 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render_error(command: str, err: ToolchainError) -> str:
-    """Language diagnostics arrive rendered (``file:line:col: error: ...``); others get a prefix."""
-    text = str(err)
-    first = text.splitlines()[0] if text else ""
-    rendered = ": error: " in first or first.startswith("error: ")
-    return text if rendered else f"corelet {command}: error: {text}"
+    """The error through the one renderer: ``file:line:col: error: ...`` with the source line and a
+    caret when it blames a place in a source file, else ``corelet COMMAND: error: ...``."""
+    return err.render(prefix=f"corelet {command}")
 
 
 # -- argument parsing ---------------------------------------------------------------------------

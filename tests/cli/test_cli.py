@@ -3,6 +3,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here spawns the corelet program
+
 
 def assert_clean_failure(proc, code=1):
     assert proc.returncode == code, proc.stderr
@@ -98,6 +100,28 @@ def test_placement_failure_names_the_neuron_and_still_writes_the_report(corelet,
     assert not (tmp_path / "m.json").exists()
     report = (tmp_path / "r.txt").read_text()
     assert "placement failed" in report and "neurons     2 of 256" in report
+
+
+def test_placement_failure_prints_the_declaration_with_a_caret(corelet, tmp_path):
+    (tmp_path / "wide.corelet").write_text(FAN_IN)
+    proc = corelet("compile", "wide.corelet", "-o", "m.json")
+    assert_clean_failure(proc)
+    assert proc.stderr == (
+        "wide.corelet:6:5: error: neuron h[0] of corelet 'Wide' needs 300 distinct input axons; "
+        "a core has 256\n"
+        "        neurons h[2] = sum\n"
+        "        ^^^^^^^^^^^^^^^^^^\n"
+        "hint: a neuron fires at most once per tick, so its fan-in cannot be split by the "
+        "compiler; split it inside the corelet into partial sums over at most 256 inputs each "
+        "(AXONS_PER_CORE), as the IC module of the spike-based LSTM does\n")
+
+
+def test_error_without_a_source_place_gets_the_command_title(corelet, tmp_path):
+    (tmp_path / "m.json").write_text('{"format": "something else"}')
+    proc = corelet("run", "m.json", "--ticks", "5", "-o", "out.npz")
+    assert_clean_failure(proc)
+    assert proc.stderr == ("corelet run: error: m.json: not a chip model "
+                           "(expected \"format\": \"corelet-chip-model\")\n")
 
 
 def test_estimate_prints_cores_and_writes_nothing(corelet, tmp_path):

@@ -8,6 +8,8 @@ import pytest
 from tests.cli.test_cli import assert_clean_failure
 from tests.e2e.test_skeleton import EXAMPLE, RASTER, TICKS, expected_raster
 
+pytestmark = pytest.mark.slow  # every test here spawns the corelet program
+
 
 @pytest.fixture
 def model(corelet, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from corelet import compiler
 from corelet.chip import ChipProfile, ToolchainError
 from corelet.compiler import PlacementError
-from compiler_nets import build, dense_layers
+from .compiler_nets import build, dense_layers
 
 
 def wide_fan_in(n_inputs=300):

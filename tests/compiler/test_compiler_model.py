@@ -9,8 +9,8 @@ import pytest
 import corelet
 from corelet import compiler
 from corelet.chip import ChipProfile
-from compiler_nets import build, dense_layers, random_network, seed000
-from legality import check
+from .compiler_nets import build, dense_layers, random_network, seed000
+from .legality import check
 
 
 def test_same_input_same_bytes():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from corelet import compiler
-from legality import check
-from compiler_nets import conv_groups, dense_layers, elman, ic_blocks, seed000
+from .legality import check
+from .compiler_nets import conv_groups, dense_layers, elman, ic_blocks, seed000
 
 BENCHMARKS = {
     "dense 4x256, binary synapses": lambda: dense_layers([256] * 4, 0.2, 1, inputs=256, types=1),

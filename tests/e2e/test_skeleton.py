@@ -43,6 +43,7 @@ def test_source_to_spikes_through_the_api():
     assert np.array_equal(result.outputs["y"][0], expected_raster())
 
 
+@pytest.mark.slow
 def test_source_to_spikes_through_the_command_line(tmp_path):
     model, report, spikes = tmp_path / "m.json", tmp_path / "r.html", tmp_path / "s.npz"
     cli = [sys.executable, "-m", "corelet"]

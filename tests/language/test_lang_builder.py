@@ -7,7 +7,7 @@ import pytest
 
 from corelet import language
 from corelet.language import builder as cb
-from lang_helpers import TRUEHAPPINESS
+from .lang_helpers import TRUEHAPPINESS
 
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from corelet import language
-from lang_helpers import error_of, first_error
+from .lang_helpers import error_of, first_error
 
 RELAY = """
 corelet Relay(n: int = 1) {

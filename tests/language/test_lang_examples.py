@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from corelet import language
-from lang_helpers import TRUEHAPPINESS, edges
+from .lang_helpers import TRUEHAPPINESS, edges
 
 ROOT = Path(__file__).resolve().parents[2]
 

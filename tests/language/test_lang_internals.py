@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from corelet import language
-from corelet.chip import network
+from corelet.chip import canonical
 from corelet.chip.network import Connections
-from lang_helpers import edges, elaborate, first_error
+from .lang_helpers import edges, elaborate, first_error
 
 
 def lexsort_reference(src, dst, types, delay):
@@ -39,7 +39,7 @@ def test_merged_blocks_equal_the_reference(packable):
                                     np.random.default_rng(0).integers(0, 2**40, 100_000)])
 def test_parallel_sort_equals_numpy_sort(values):
     key = np.array(values, dtype=np.int64)
-    network._sort_in_place(key, min_parallel=10)
+    canonical.sort_in_place(key, min_parallel=10)
     assert np.array_equal(key, np.sort(np.asarray(values, dtype=np.int64)))
 
 

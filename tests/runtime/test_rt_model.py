@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from rt_builder import ModelBuilder, relay_chain
+from .rt_builder import ModelBuilder, relay_chain
 
 from corelet import runtime
 from corelet.chip import logical_ids

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from rt_builder import ModelBuilder, relay_chain
+from .rt_builder import ModelBuilder, relay_chain
 
 from corelet import runtime
 from corelet.runtime.raster import LABEL, WIDTH
