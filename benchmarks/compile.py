@@ -21,7 +21,7 @@ import numpy as np
 
 from corelet.chip import (Connections, InputConnector, Network, NeuronParams, OutputConnector,
                           Population)
-from corelet.compiler import compile_network
+from corelet.compiler import DEFAULT_INPUT_FANOUT, DEFAULT_PLACER, INPUT_FANOUTS, compile_network
 
 BLOCK = 256
 
@@ -63,8 +63,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=256)
     parser.add_argument("--density", type=float, default=0.2)
-    parser.add_argument("--placer", default="packer")
-    parser.add_argument("--input-fanout", default="host", choices=("host", "splitter"))
+    parser.add_argument("--placer", default=DEFAULT_PLACER)
+    parser.add_argument("--input-fanout", default=DEFAULT_INPUT_FANOUT, choices=INPUT_FANOUTS)
     parser.add_argument("--out", default=None, help="where to write the model (default: a temp file)")
     args = parser.parse_args(argv)
     seconds = {}

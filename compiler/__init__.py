@@ -4,10 +4,10 @@ It runs nothing and reports nothing; it imports only the shared layer (``corelet
 contracts live.
 """
 
-from corelet.compiler.compile import (INPUT_FANOUTS, Compilation, Placement, compile_network,
-                                      estimate)
+from corelet.compiler.compile import (DEFAULT_INPUT_FANOUT, INPUT_FANOUTS, Compilation, Placement,
+                                      compile_network, estimate)
 from corelet.compiler.errors import PlacementError
-from corelet.compiler.placers import PLACERS
+from corelet.compiler.placers import DEFAULT_PLACER, PLACERS
 
 __all__ = ["compile_network", "estimate", "Compilation", "Placement", "PlacementError", "PLACERS",
-           "INPUT_FANOUTS"]
+           "DEFAULT_PLACER", "INPUT_FANOUTS", "DEFAULT_INPUT_FANOUT"]

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import ChipProfile
-from corelet.chip.arrays import popcount
+from corelet.chip.arrays import popcount, ranges, run_ids, run_starts
 from corelet.chip.network import Network
 
 AXON_TYPES = 4
@@ -64,17 +64,7 @@ class NetIndex:
         """Keys of the connections into ``neurons`` and the position in ``neurons`` of each."""
         starts = self.in_ptr[neurons]
         counts = self.in_ptr[neurons + 1] - starts
-        return self.key_by_dst[ranges(starts, counts)], np.repeat(np.arange(len(neurons)), counts)
-
-
-def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + c)`` for each pair, vectorised."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64)
-    ends = np.cumsum(counts)
-    offsets = np.repeat(starts - (ends - counts), counts)
-    return offsets + np.arange(total)
+        return self.key_by_dst[ranges(starts, counts)], run_ids(counts)
 
 
 def build_index(net: Network, profile: ChipProfile) -> NetIndex:
@@ -138,8 +128,7 @@ def _out_kinds(net: Network, delays: np.ndarray) -> np.ndarray:
     src = c.src[:from_neurons]
     nd = len(delays)
     kind = c.axon_type[:from_neurons] * np.int32(nd) + _delay_rank(c.delay[:from_neurons], delays)
-    starts = np.flatnonzero(src[1:] != src[:-1]) + 1
-    starts = np.concatenate(([0], starts))
+    starts = run_starts(src)
     if AXON_TYPES * nd <= 8:
         masks = np.bitwise_or.reduceat(np.left_shift(np.uint8(1), kind.astype(np.uint8)), starts)
         out[src[starts]] = popcount(masks)

@@ -43,11 +43,12 @@ from corelet.compiler.errors import PlacementError
 from corelet.compiler.fill import Filling
 from corelet.compiler.layout import hop_record
 from corelet.compiler.legalise import COPY, ORIGINAL, RELAY, Legal, legalise
-from corelet.compiler.placers import Candidates, get_placer
+from corelet.compiler.placers import DEFAULT_PLACER, Candidates, get_placer
 from corelet.chip.network import Connections, Network
 from corelet.chip.model import ChipModel
 
 INPUT_FANOUTS = ("host", "splitter")
+DEFAULT_INPUT_FANOUT = "host"  # the input fan-out used when none is named
 MAX_LATENCY_TARGETS = 256  # target names listed per added-latency record
 
 @attrs.frozen(eq=False)
@@ -98,7 +99,8 @@ class Legalised:
     legal: Legal
 
 
-def compile_network(net: Network, *, placer: str = "packer", input_fanout: str = "host",
+def compile_network(net: Network, *, placer: str = DEFAULT_PLACER,
+                    input_fanout: str = DEFAULT_INPUT_FANOUT,
                     profile: ChipProfile = TRUENORTH, seed: int = 0, provenance: dict | None = None,
                     progress: Callable[[str, int, int], None] | None = None) -> Compilation:
     """Legalise, place and emit ``net``.
@@ -127,8 +129,8 @@ def compile_network(net: Network, *, placer: str = "packer", input_fanout: str =
         raise
 
 
-def estimate(net: Network, *, placer: str = "packer", input_fanout: str = "host",
-             profile: ChipProfile = TRUENORTH) -> dict:
+def estimate(net: Network, *, placer: str = DEFAULT_PLACER,
+             input_fanout: str = DEFAULT_INPUT_FANOUT, profile: ChipProfile = TRUENORTH) -> dict:
     """Cores, chips and utilisation of ``net`` without emitting a model (placement only).
 
     ``synapses`` counts what the model's crossbars would hold (copies repeat their original's

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import ChipProfile
+from corelet.chip.arrays import run_ids
 from corelet.compiler._index import NetIndex
 
 _STAMP_LIMIT = 1 << 28  # above this many axon keys, first occurrences are found by sorting instead
@@ -95,7 +96,7 @@ def fill(index: NetIndex, profile: ChipProfile, order: np.ndarray, cost: np.ndar
 
 def _filling(order, starts, key_parts, n) -> Filling:
     core_of = np.empty(n, np.int64)
-    core_of[order] = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    core_of[order] = run_ids(np.diff(starts))
     axon_ptr = np.zeros(len(key_parts) + 1, np.int64)
     np.cumsum([len(k) for k in key_parts], out=axon_ptr[1:])
     keys = np.concatenate(key_parts).astype(np.int64) if key_parts else np.zeros(0, np.int64)

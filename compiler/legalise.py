@@ -24,6 +24,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import ChipProfile
+from corelet.chip.arrays import rank_in_runs, run_ids, run_lengths, run_starts
 from corelet.compiler._index import NetIndex
 from corelet.compiler.errors import PlacementError
 from corelet.compiler.fill import Filling
@@ -92,8 +93,8 @@ class _Demands:
     @classmethod
     def of(cls, index: NetIndex, filling: Filling) -> "_Demands":
         counts = np.diff(filling.axon_ptr)
-        core = np.repeat(np.arange(filling.n_cores), counts)
-        axon = np.arange(len(core)) - np.repeat(filling.axon_ptr[:-1], counts)
+        core = run_ids(counts)
+        axon = rank_in_runs(counts)  # axon_ptr[0] == 0: the rank within the core's run
         keys = filling.axon_keys
         return cls(core, axon, keys, index.key_source(keys), index.key_type(keys),
                    index.key_delay(keys), index.n_neurons)
@@ -249,9 +250,9 @@ class _HubBuilder:
         ids = np.flatnonzero(relayed)
         ids = ids[np.argsort(demands.src[ids], kind="stable")]
         src = demands.src[ids]
-        first = np.r_[True, src[1:] != src[:-1]] if len(ids) else np.zeros(0, bool)
-        group_source = src[first]
-        group = np.cumsum(first) - 1
+        starts = run_starts(src)
+        group_source = src[starts]
+        group = run_ids(run_lengths(starts, len(src)))
         delay = demands.delay[ids].astype(np.int64)
         levels: list[_Level] = []
         while len(ids):
@@ -263,9 +264,9 @@ class _HubBuilder:
         return self._number(levels, group_source, latency)
 
     def _level(self, ids, group, delay, latency):
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        starts = run_starts(group)
         d_in = np.clip(np.minimum.reduceat(delay, starts) - 1, 1, self.max_delay)
-        rest = delay - np.repeat(d_in, np.diff(np.r_[starts, len(group)]))
+        rest = delay - np.repeat(d_in, run_lengths(starts, len(group)))
         direct = rest <= self.max_delay
         latency[ids[direct]] = np.maximum(0, 1 - rest[direct])
         present = group[starts]
@@ -286,7 +287,8 @@ class _HubBuilder:
         hub_first = _exclusive_cumsum(pair_hubs[order])[rank]
         row_first = _exclusive_cumsum(pair_rows[order])[rank]
         hub_pair = np.repeat(order, pair_hubs[order])
-        row_hub = np.repeat(hub_first[order], pair_rows[order]) + _ranks(pair_rows[order]) // self.capacity
+        row_hub = np.repeat(hub_first[order], pair_rows[order]) + \
+            rank_in_runs(pair_rows[order]) // self.capacity
         kind, target, delay = _rows(levels, child, pair_hubs, hub_first, row_first, int(pair_rows.sum()))
         return _Hubs(source=group_source[pair_group[hub_pair]],
                      d_in=np.concatenate([lv.d_in for lv in levels])[hub_pair],
@@ -320,28 +322,22 @@ def _rows(levels: list[_Level], child, pair_hubs, hub_first, row_first, total: i
     first_pair = np.cumsum([0] + [len(lv.group) for lv in levels])
     for lv, level in enumerate(levels):
         pairs = first_pair[lv] + np.arange(len(level.group))
-        rows = np.repeat(row_first[pairs], level.direct) + _ranks(level.direct)
+        rows = np.repeat(row_first[pairs], level.direct) + rank_in_runs(level.direct)
         target[rows], delay[rows] = level.direct_ids, level.direct_delay
         has = np.flatnonzero(child[lv] >= 0)
         if not len(has):
             continue
         kids = first_pair[lv + 1] + child[lv][has]
         count = pair_hubs[kids]
-        rows = np.repeat(row_first[pairs[has]] + level.direct[has], count) + _ranks(count)
+        rows = np.repeat(row_first[pairs[has]] + level.direct[has], count) + rank_in_runs(count)
         kind[rows] = _TO_HUB
-        target[rows] = np.repeat(hub_first[kids], count) + _ranks(count)
+        target[rows] = np.repeat(hub_first[kids], count) + rank_in_runs(count)
         delay[rows] = np.repeat(levels[lv + 1].d_in[child[lv][has]], count)
     return kind, target, delay
 
 
 def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))[:-1]
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """0..count-1 for each count, concatenated."""
-    total = int(counts.sum())
-    return np.arange(total, dtype=np.int64) - np.repeat(_exclusive_cumsum(counts), counts)
 
 
 # -- assembling the physical tables -------------------------------------------------------------
@@ -406,7 +402,7 @@ class _Assembler:
         hub_core = np.zeros(len(sizes), np.int64)
         hub_axon = np.zeros(len(sizes), np.int64)
         order = np.argsort(-sizes, kind="stable")
-        runs = np.flatnonzero(np.r_[True, sizes[order][1:] != sizes[order][:-1]]) if len(order) else []
+        runs = run_starts(sizes[order])
         for lo, hi in zip(runs, np.r_[runs[1:], len(order)].astype(np.int64)):
             hubs, size = order[lo:hi], int(sizes[order[lo]])
             takes = np.where(free_slots >= size,
@@ -436,8 +432,8 @@ class _Assembler:
         n = index.n_neurons
         order = np.argsort(src, kind="stable")
         src, core, axon, delay = src[order], core[order], axon[order], delay[order]
-        first = np.ones(len(src), bool)
-        first[1:] = src[1:] != src[:-1]
+        first = np.zeros(len(src), bool)
+        first[run_starts(src)] = True
         # originals: every neuron, with its first drive (or no target)
         o_core = np.full(n, NO_TARGET, np.int64)
         o_axon = np.zeros(n, np.int64)
@@ -512,12 +508,7 @@ class _HubArrays:
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements share its value."""
-    if not len(groups):
-        return np.zeros(0, np.int64)
     order = np.argsort(groups, kind="stable")
-    sorted_groups = groups[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_groups[1:] != sorted_groups[:-1])))
-    lengths = np.diff(np.append(starts, len(groups)))
     rank = np.empty(len(groups), np.int64)
-    rank[order] = np.arange(len(groups)) - np.repeat(starts, lengths)
+    rank[order] = rank_in_runs(run_lengths(run_starts(groups[order]), len(groups)))
     return rank

@@ -35,6 +35,7 @@ import networkx as nx
 import numpy as np
 
 from corelet.chip import ChipProfile
+from corelet.chip.arrays import ranges, run_ids, run_starts
 from corelet.compiler._index import NetIndex
 from corelet.compiler.errors import PlacementError
 from corelet.compiler.fill import Filling, Unfit, fill
@@ -100,6 +101,7 @@ def alg2_filling(index: NetIndex, profile: ChipProfile) -> Filling:
 # name -> placer(index, profile) -> Candidates
 PLACERS: dict[str, Callable[[NetIndex, ChipProfile], Candidates]] = {
     "packer": packer, "alg1": alg1, "alg2": alg2}
+DEFAULT_PLACER = "packer"  # the placer used when none is named
 
 
 def get_placer(name: str):
@@ -237,7 +239,7 @@ def _affinity_units(index: NetIndex) -> list[np.ndarray] | None:
     if n_units > AFFINITY_LIMIT:
         return None
     by_group = grouped[np.argsort(label[grouped], kind="stable")]
-    bounds = np.flatnonzero(np.diff(label[by_group])) + 1
+    bounds = run_starts(label[by_group])[1:]
     units = [u for u in np.split(by_group, bounds) if len(u)] + [np.array([n]) for n in loose]
     units.sort(key=lambda u: int(u.min()))
     return units
@@ -256,7 +258,7 @@ def affinity_order(index: NetIndex, profile: ChipProfile) -> np.ndarray:
     unit_slots = np.array([int(cost[u].sum()) for u in units])
     unit_size = np.array([len(k) for k in unit_keys])
     flat = np.concatenate(unit_keys) if unit_keys else np.zeros(0, np.int64)
-    owner = np.repeat(np.arange(len(units)), unit_size)
+    owner = run_ids(unit_size)
     by_key = np.argsort(flat, kind="stable")
     sorted_keys = flat[by_key]
     placed = np.zeros(len(units), bool)
@@ -282,7 +284,6 @@ def _overlap(sorted_keys, sorted_owner, keys, n_units) -> np.ndarray:
     """Per unit, how many of ``keys`` it uses."""
     lo = np.searchsorted(sorted_keys, keys, side="left")
     hi = np.searchsorted(sorted_keys, keys, side="right")
-    from corelet.compiler._index import ranges
     return np.bincount(sorted_owner[ranges(lo, hi - lo)], minlength=n_units)
 
 

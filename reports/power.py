@@ -21,12 +21,11 @@ import attrs
 import numpy as np
 
 from corelet.chip import TRUENORTH, ToolchainError
+from corelet.chip.run_stats import STATS_FORMAT, STATS_VERSION
 
 SOURCE = ("P. A. Merolla et al., \"A million spiking-neuron integrated circuit with a scalable "
           "communication network and interface\", Science 345(6197):668-673, 2014")
 ASSUMED_RATE_HZ = 20.0
-STATS_FORMAT = "corelet-run-stats"
-STATS_VERSION = 1
 
 
 def constants_source(profile) -> str:

@@ -1,4 +1,4 @@
-"""Run statistics per core, for ``corelet run --stats`` and the compiler's power reports.
+"""Run statistics per core, for ``corelet run --stats`` and the power reports (``corelet.chip.run_stats``).
 
 ``run_stats`` aggregates a ``SimResult``'s per-neuron spike counts and per-axon activity by core::
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from corelet.chip.model import ChipModel
+from corelet.chip.run_stats import STATS_FORMAT, STATS_VERSION
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.lower import model_index_maps
-from corelet.chip.model import ChipModel
 from corelet.runtime.result import SimResult
 
-FORMAT, VERSION = "corelet-run-stats", 1
 
 
 def run_stats(model: ChipModel, fabric: Fabric, result: SimResult) -> dict:
@@ -32,7 +32,7 @@ def run_stats(model: ChipModel, fabric: Fabric, result: SimResult) -> dict:
     spikes = np.bincount(maps.neuron_core, weights=result.neuron_spikes, minlength=n_cores)
     events = np.bincount(maps.axon_core, weights=result.axon_activity * fanout,
                          minlength=n_cores)
-    return {"format": FORMAT, "version": VERSION, "ticks": int(result.ticks),
+    return {"format": STATS_FORMAT, "version": STATS_VERSION, "ticks": int(result.ticks),
             "batch": int(result.batch),
             "cores": [{"core": c, "spikes": int(s), "synaptic_events": int(e)}
                       for c, (s, e) in enumerate(zip(spikes.tolist(), events.tolist()))]}

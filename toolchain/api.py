@@ -31,8 +31,8 @@ def load(source: str | os.PathLike, params: Mapping[str, object] | None = None, 
                                    search_path=search_path, profile=profile, warnings=warnings)
 
 
-def compile(network: Network | str | os.PathLike, *, placer: str = "packer",
-            input_fanout: str = "host", profile: ChipProfile = TRUENORTH, seed: int = 0,
+def compile(network: Network | str | os.PathLike, *, placer: str = compiler.DEFAULT_PLACER,
+            input_fanout: str = compiler.DEFAULT_INPUT_FANOUT, profile: ChipProfile = TRUENORTH, seed: int = 0,
             params: Mapping[str, object] | None = None, top: str | None = None,
             progress=None):
     """Compile a ``Network`` (or a ``.corelet`` file) into a ``Compilation`` holding its ChipModel."""

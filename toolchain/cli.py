@@ -56,7 +56,7 @@ def render_error(command: str, err: ToolchainError) -> str:
 # -- argument parsing ---------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
     from corelet.chip.version import __version__
-    from corelet.compiler import INPUT_FANOUTS, PLACERS
+    from corelet.compiler import DEFAULT_INPUT_FANOUT, DEFAULT_PLACER, INPUT_FANOUTS, PLACERS
 
     # --debug is accepted before or after the command; SUPPRESS keeps the subcommand's default
     # from overwriting a --debug given before it
@@ -86,9 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="MODEL.json", help="chip model to write")
     p.add_argument("--report", metavar="REPORT.html", help="write the HTML placement report")
     p.add_argument("--report-text", metavar="REPORT.txt", help="write the text placement report")
-    p.add_argument("--placer", default="packer", metavar="NAME",
-                   help=f"placement strategy: {', '.join(PLACERS)} (default packer)")
-    p.add_argument("--input-fanout", choices=INPUT_FANOUTS, default="host",
+    p.add_argument("--placer", default=DEFAULT_PLACER, metavar="NAME",
+                   help=f"placement strategy: {', '.join(PLACERS)} (default {DEFAULT_PLACER})")
+    p.add_argument("--input-fanout", choices=INPUT_FANOUTS, default=DEFAULT_INPUT_FANOUT,
                    help="replicate input spikes on the host (default) or with splitter cores")
     p.add_argument("--estimate", action="store_true",
                    help="only estimate cores, chips and utilisation; write no model")
