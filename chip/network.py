@@ -92,9 +92,20 @@ class Connections:
     dst: np.ndarray
     axon_type: np.ndarray
     delay: np.ndarray
+    # surveys already made, by their limits: a network rebuilt around the same connections
+    # (``attrs.evolve`` to add provenance, say) does not pass over 1e8 rows again
+    _surveys: dict = attrs.field(factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.src)
+
+    def survey(self, limits: tuple[int, int, int]) -> "_canonical.Survey":
+        """``chip.canonical.survey`` of these arrays (ranges and first disorder), made once per
+        ``limits`` (largest source, target and delay allowed)."""
+        if limits not in self._surveys:
+            self._surveys[limits] = _canonical.survey(self.src, self.dst, self.axon_type,
+                                                      self.delay, limits)
+        return self._surveys[limits]
 
     @classmethod
     def canonical(cls, src, dst, axon_type, delay) -> "Connections":
@@ -209,8 +220,7 @@ class Network:
         if len(c):
             # one pass, in slices that stay in the CPU cache: the ranges, then the canonical order
             delay_max = int(c.delay.max())
-            found = _canonical.survey(c.src, c.dst, c.axon_type, c.delay,
-                                      (self.n_sources - 1, n - 1, delay_max))
+            found = c.survey((self.n_sources - 1, n - 1, delay_max))
             (src_lo, dst_lo, type_lo, delay_lo), (src_hi, dst_hi, type_hi, _) = found.lows, found.highs
             if src_lo < 0 or src_hi >= self.n_sources:
                 raise ValueError("connection source out of range")
