@@ -59,25 +59,6 @@ def _check_ticks(ticks) -> int:
     return int(ticks)
 
 
-def _check_fabric(fabric: Fabric) -> None:
-    """Cheap structural checks, so a malformed fabric fails with a message, not an IndexError."""
-    n, a = fabric.n_neurons, fabric.n_axons
-    for what, arr, size in (("syn_axon", fabric.syn_axon, a), ("syn_neuron", fabric.syn_neuron, n),
-                            ("route_neuron", fabric.route_neuron, n),
-                            ("route_axon", fabric.route_axon, a),
-                            ("input_route_axon", fabric.input_route_axon, a),
-                            ("input_route_pin", fabric.input_route_pin,
-                             sum(w for _, w in fabric.inputs))):
-        if arr.size and (arr.min() < 0 or arr.max() >= size):
-            raise SimulationError(f"fabric: {what} holds {arr.min()}..{arr.max()}, "
-                                  f"expected 0..{size - 1}", locations=[Location(field=what)])
-    for what, arr in (("route_delay", fabric.route_delay),
-                      ("input_route_delay", fabric.input_route_delay)):
-        if arr.size and arr.min() < 1:
-            raise SimulationError(f"fabric: {what} holds {arr.min()}; delays are >= 1",
-                                  locations=[Location(field=what)])
-
-
 def _membrane_dtype(fabric: Fabric):
     """int32 when no tick's input can push V (|V| <= 2^19) past it, else int64."""
     fan_in = np.bincount(fabric.syn_neuron, minlength=1).max(initial=0)
@@ -88,7 +69,6 @@ class _Run:
     """The state of one run: membranes, the delay ring buffer, and the recordings."""
 
     def __init__(self, fabric, ticks, inputs, seed, batch, reset_at, probes, trace):
-        _check_fabric(fabric)
         self.fabric, self.ticks, self.seed = fabric, ticks, int(seed)
         self.raster = self._input_raster(check_inputs(fabric, inputs, ticks, batch), batch)
         self.batch = self.raster.shape[0]
