@@ -99,10 +99,27 @@ class Connections:
     def __len__(self) -> int:
         return len(self.src)
 
+    @classmethod
+    def _made(cls, arrays, known: "_canonical.Survey | None") -> "Connections":
+        """Connections from the canonical machinery, with the survey it knows for free (column
+        ranges, in order): a ``Network`` need not pass over them again."""
+        made = cls(*arrays)
+        if known is not None:
+            made._surveys[None] = known
+        return made
+
+    def delay_max(self) -> int:
+        """The largest delay (0 when there are no connections)."""
+        if None in self._surveys:
+            return self._surveys[None].highs[3]
+        return int(self.delay.max()) if len(self.delay) else 0
+
     def survey(self, limits: tuple[int, int, int]) -> "_canonical.Survey":
         """``chip.canonical.survey`` of these arrays (ranges and first disorder), made once per
         ``limits`` (largest source, target and delay allowed)."""
         if limits not in self._surveys:
+            if None in self._surveys:  # made by the canonical machinery: its ranges are known
+                return self._surveys[None]
             self._surveys[limits] = _canonical.survey(self.src, self.dst, self.axon_type,
                                                       self.delay, limits)
         return self._surveys[limits]
@@ -110,13 +127,13 @@ class Connections:
     @classmethod
     def canonical(cls, src, dst, axon_type, delay) -> "Connections":
         """Sort and deduplicate; dtypes int64, int64, int8, int32 (``chip.canonical.canonical``)."""
-        return cls(*_canonical.canonical(src, dst, axon_type, delay))
+        return cls._made(*_canonical.merge_surveyed([(src, dst, axon_type, delay)]))
 
     @classmethod
     def merge(cls, blocks: list) -> "Connections":
         """The canonical union of blocks of ``(src, dst, axon_type, delay)`` arrays; the list is
         consumed (``chip.canonical.merge``)."""
-        return cls(*_canonical.merge(blocks))
+        return cls._made(*_canonical.merge_surveyed(blocks))
 
     @classmethod
     def concat(cls, parts: Iterable["Connections"]) -> "Connections":
@@ -219,7 +236,7 @@ class Network:
             raise ValueError("connection arrays differ in length")
         if len(c):
             # one pass, in slices that stay in the CPU cache: the ranges, then the canonical order
-            delay_max = int(c.delay.max())
+            delay_max = c.delay_max()
             found = c.survey((self.n_sources - 1, n - 1, delay_max))
             (src_lo, dst_lo, type_lo, delay_lo), (src_hi, dst_hi, type_hi, _) = found.lows, found.highs
             if src_lo < 0 or src_hi >= self.n_sources:

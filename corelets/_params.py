@@ -3,13 +3,19 @@
 ``W: int[n, m]`` accepts a two-dimensional integer array and binds ``n`` and ``m`` (as constants of
 the corelet) to its shape; a dimension that is not a new name is evaluated and must match. An
 ``int`` array also accepts floats that are whole numbers (JSON often has them); a ``float`` accepts
-ints. A parameter without a type takes the kind of its default.
+ints. A parameter without a type takes the kind of its default. A ``neuron`` parameter of the top
+corelet given a string (``-p cell=and2``) takes the template of that name visible from the top
+corelet's file.
+
+Parameters may use each other in any order: ``param_order`` binds them in dependency order and
+reports a cycle (``parameters n -> m -> n depend on each other``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 
 from corelet.language import ast
@@ -25,6 +31,8 @@ def check_param(p: ast.ParamDecl, value: Any, span, scope, corelet: str, given: 
     type_ = p.type or _inferred_type(p, scope)
     if type_ is None:
         return value
+    if given and type_.base == "neuron" and type_.dims is None and isinstance(value, str):
+        value = scope.elab.template_named(value, scope, span, where)  # -p cell=and2
     if type_.dims is None:
         return _scalar(type_.base, value, where, span, given)
     return _array(type_, value, where, span, scope, given)
@@ -131,3 +139,101 @@ def _bind_dim(dim, size: int, axis: int, where: str, array, span, scope) -> None
         raise ElaborationError(
             f"{where} has shape [{shape}], but dimension {axis} (`{_dim_text(dim)}`) must be "
             f"{want}", span)
+
+
+# -- the order parameters are bound in ----------------------------------------------------------
+def param_order(params, given, constants) -> tuple[list, list]:
+    """The parameters in an order that binds every name before it is used, and the cycles.
+
+    A parameter depends on the parameters its type's dimensions and its default use (the default
+    only where it is evaluated: the value is not given, or the type is inferred from it), and on
+    the parameter that binds a dimension name it uses (the first one declared with that bare name
+    as a dimension). The order is declaration order wherever dependencies allow. Returns
+    ``(order, cycles)``: each cycle an ``ElaborationError`` (``parameters n -> m -> n depend on
+    each other``, at the parameter the cycle is first reached from) with the names in it; those
+    parameters are left out of ``order``."""
+    params = tuple(params)
+    by_name: dict = {}
+    repeated: dict = {}  # a name declared twice: the later ones follow the first (the error)
+    for p in params:
+        if p.name in by_name:
+            repeated.setdefault(p.name, []).append(p)
+        by_name.setdefault(p.name, p)
+    index = {name: i for i, name in enumerate(by_name)}
+    binders: dict[str, str] = {}
+    for p in params:
+        for dim in _dims(p):
+            if isinstance(dim, ast.Name) and dim.id not in by_name and dim.id not in constants:
+                binders.setdefault(dim.id, p.name)
+
+    def depends_on(p) -> list[str]:
+        used: set[str] = set()
+        for dim in _dims(p):
+            if isinstance(dim, ast.Name) and binders.get(dim.id) == p.name:
+                continue  # the dimension this parameter binds
+            used |= free_names(dim)
+        if p.default is not None and (p.name not in given or p.type is None):
+            used |= free_names(p.default)
+        deps = {n for n in used if n in by_name}
+        deps |= {binders[n] for n in used if n in binders and binders[n] != p.name}
+        return sorted(deps, key=index.__getitem__)
+
+    order: list = []
+    cycles: list = []
+    done: set[str] = set()
+    stack: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in stack:
+            cycle = stack[stack.index(name):] + [name]
+            first = by_name[cycle[0]]
+            message = (f"parameter {name} depends on itself" if len(cycle) == 2 else
+                       f"parameters {' -> '.join(cycle)} depend on each other")
+            cycles.append((ElaborationError(message, first.span), cycle[:-1]))
+            done.update(cycle)
+            for member in cycle[:-1]:
+                order.extend(repeated.get(member, ()))
+            return
+        stack.append(name)
+        for dep in depends_on(by_name[name]):
+            visit(dep)
+        stack.pop()
+        if name not in done:
+            done.add(name)
+            order.append(by_name[name])
+            order.extend(repeated.get(name, ()))
+
+    for p in params:
+        visit(p.name)
+    return order, cycles
+
+
+def _dims(p: ast.ParamDecl) -> tuple:
+    if p.type is None or p.type.dims is None:
+        return ()
+    return tuple(d for d in p.type.dims if d is not None)
+
+
+def free_names(node) -> set[str]:
+    """The names an expression refers to, less the variables of the loops inside it."""
+    names: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ast.Name):
+            names.add(item.id)
+        elif isinstance(item, (tuple, list)):
+            pending.extend(item)
+        elif attrs.has(type(item)) and not isinstance(item, ast.Const):
+            parts = [getattr(item, f.name) for f in attrs.fields(type(item))
+                     if f.name not in ("span", "name_span", "func_span")]
+            loops = getattr(item, "loops", None)
+            if isinstance(loops, tuple) and loops and all(hasattr(l, "var") for l in loops):
+                bound = {l.var for l in loops}  # `[W[i] for i in 0..n]` uses W and n, not i
+                names |= free_names(tuple(p for p in parts if p is not loops)) - bound
+                names |= free_names(tuple((l.start, l.stop) for l in loops)) - bound
+            else:
+                pending.extend(parts)
+    return names

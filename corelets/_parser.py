@@ -69,10 +69,17 @@ def _syntax_diagnostic(err: lark.exceptions.UnexpectedInput, text: str, filename
     hint = _expected_hint(expected)
     if shown == ">" and text[max(token.start_pos - 1, 0)] == "=":
         hint = "a connection is written `->`"
+    elif shown == "else" and " if " in _line_before(text, token.start_pos):
+        hint = ("at statement level a conditional expression needs parentheses: "
+                "`(a if c else b)`")
     elif shown == "{" and _after_comprehension(text, token.start_pos):
         hint = ("an `if` right after a comprehension reads as its filter; end the connection "
                 "with `;` to start an `if` statement")
     return Diagnostic(ERROR, f"unexpected `{shown}`", span, hint=hint)
+
+
+def _line_before(text: str, position: int) -> str:
+    return text[text.rfind("\n", 0, position) + 1:position]
 
 
 def _after_comprehension(text: str, position: int) -> bool:
@@ -244,10 +251,10 @@ class _ToAst(Transformer):
         doc = ""
         if children and isinstance(children[0], Token) and children[0].type == "DOCSTRING":
             doc = _docstring(children.pop(0))
-        return doc, tuple(c for c in children if c is not None)
+        return doc, _statements(children)
 
     def block(self, meta, children):
-        return tuple(c for c in children if c is not None)
+        return _statements(children)
 
     # -- statements
     def input_decl(self, meta, children):
@@ -259,6 +266,10 @@ class _ToAst(Transformer):
         return ast.OutputDecl(str(name), shape or (), self._span(meta), self._tspan(name))
 
     def neurons_decl(self, meta, children):
+        if len(children) == 4:  # neurons f[g][m] = template: entry g of the array f
+            name, index, shape, template = children
+            return ast.NeuronsDecl(str(name), shape, template, self._span(meta),
+                                   self._tspan(name), index)
         name, shape, template = children
         return ast.NeuronsDecl(str(name), shape or (), template, self._span(meta),
                                self._tspan(name))
@@ -267,8 +278,14 @@ class _ToAst(Transformer):
         return tuple(children)
 
     def assign(self, meta, children):
-        name, value = children
-        return ast.Assign(str(name), value, self._span(meta), self._tspan(name))
+        target, value = children
+        if isinstance(target, ast.Name):
+            return ast.Assign(target.id, value, self._span(meta), target.span)
+        if isinstance(target, ast.Index) and isinstance(target.value, ast.Name):
+            return ast.Assign(target.value.id, value, self._span(meta), target.value.span,
+                              target.subscripts)
+        raise _TransformError("cannot assign to this: the left of `=` is a name or a name with "
+                              "an index (`conv[g]`)", target.span)
 
     def connection(self, meta, children):
         source, target, (axon_type, delay), comprehension = children
@@ -276,12 +293,29 @@ class _ToAst(Transformer):
         return ast.Connection(source, target, axon_type, delay, loops, condition,
                               self._span(meta))
 
+    def connection_then_for(self, meta, children):
+        """``x -> y`` followed by a ``for`` block: two statements (the parser reads them as one)."""
+        source, target, (axon_type, delay), loop = children
+        span = _span_until(self.file, meta, target, axon_type, delay)
+        return _Statements((ast.Connection(source, target, axon_type, delay, (), None, span),
+                            loop))
+
+    def for_stmt(self, meta, children):
+        loops, body = children
+        return ast.ForStmt(loops, body, self._span(meta))
+
+    def loops(self, meta, children):
+        return tuple(children)
+
+    def decl_index(self, meta, children):
+        return tuple(children)
+
     def connection_options(self, meta, children):
         return tuple(children)
 
     def comprehension(self, meta, children):
-        *loops, condition = children
-        return tuple(loops), condition
+        loops, condition = children
+        return loops, condition
 
     def loop(self, meta, children):
         var, start, stop = children
@@ -302,21 +336,43 @@ class _ToAst(Transformer):
         return ast.IfBranch(condition, body, self._span(meta))
 
     def group_decl(self, meta, children):
-        if len(children) == 2:
-            name, members = children
-            return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name))
-        name, index, members, loop = children
-        if loop.var != str(index):
-            raise _TransformError(f"the group is indexed by `{index}` but the loop runs over "
+        name, indices, members, loops = children
+        if loops is None:
+            return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name),
+                                 indices=indices or ())
+        loop = loops[0]
+        if len(loops) > 1:
+            raise _TransformError("a group takes one loop; use a `for` block for more",
+                                  loops[1].span)
+        index = indices[0] if indices and len(indices) == 1 else None
+        if not isinstance(index, ast.Name):
+            raise _TransformError(f"the group must be indexed by the loop variable: "
+                                  f"`{name}[{loop.var}]`", self._tspan(name))
+        if loop.var != index.id:
+            raise _TransformError(f"the group is indexed by `{index.id}` but the loop runs over "
                                   f"`{loop.var}`", loop.span)
         return ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name),
-                             str(index), loop)
+                             index.id, loop)
+
+    def group_then_for(self, meta, children):
+        name, indices, members, loop = children
+        span = _span_until(self.file, meta, members)
+        return _Statements((ast.GroupDecl(str(name), members, span, self._tspan(name),
+                                          indices=indices or ()), loop))
 
     # -- values and expressions
     def template_literal(self, meta, children):
         base, (_doc, fields) = children if len(children) == 2 else (None, children[0])
         base_name = ast.Name(str(base), self._tspan(base)) if base is not None else None
         return ast.TemplateLiteral(base_name, fields, self._span(meta))
+
+    def conditional(self, meta, children):
+        then, condition, orelse = children
+        return ast.Conditional(condition, then, orelse, self._span(meta))
+
+    def array_comprehension(self, meta, children):
+        element, loops = children
+        return ast.ArrayComprehension(element, loops, self._span(meta))
 
     def or_op(self, meta, children):
         return ast.BinaryOp("or", children[0], children[1], self._span(meta))
@@ -382,6 +438,26 @@ class _ToAst(Transformer):
 
     def array_literal(self, meta, children):
         return ast.ArrayLiteral(tuple(c for c in children if c is not None), self._span(meta))
+
+
+class _Statements(tuple):
+    """Two statements the parser read as one (a statement, then a ``for`` block)."""
+
+
+def _statements(children) -> tuple:
+    result = []
+    for child in children:
+        if isinstance(child, _Statements):
+            result.extend(child)
+        elif child is not None:
+            result.append(child)
+    return tuple(result)
+
+
+def _span_until(file: str, meta, *nodes) -> Span:
+    """From the start of ``meta`` to the end of the last of ``nodes`` that is not None."""
+    last = [n for n in nodes if n is not None][-1].span
+    return Span(file, meta.line, meta.column, last.end_line, last.end_column)
 
 
 def _string(token: Token) -> str:

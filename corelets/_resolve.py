@@ -15,6 +15,7 @@ outputs at any level (``out``, aliases). Resolution, all in numpy:
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import attrs
@@ -54,7 +55,7 @@ class ConnectorRecord:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
 
 class Graph:
@@ -65,6 +66,7 @@ class Graph:
         self.n_other = 0
         self.populations: list[Population] = []
         self.connectors: list[ConnectorRecord] = []
+        self.connector_sizes: list[int] = []  # record.size of each, in order (offsets follow)
         self.edges: list[Edges] = []
         self.drivers: list[Edges] = []
         self.groups: list[CoreGroup] = []
@@ -92,13 +94,17 @@ class Graph:
     def connector(self, kind: str, name: str, shape: tuple, depth: int, span, corelet: str
                   ) -> np.ndarray:
         record = ConnectorRecord(_KINDS[kind], name, shape, depth, span, corelet, self.n_other)
+        size = record.size
         self.connectors.append(record)
-        self.n_other += record.size
-        return (BASE + record.offset + np.arange(record.size, dtype=np.int64)).reshape(shape)
+        self.connector_sizes.append(size)
+        self.n_other += size
+        return np.arange(BASE + record.offset, BASE + record.offset + size,
+                         dtype=np.int64).reshape(shape)
 
     def add(self, edges: Edges) -> None:
         if len(edges.src):
-            if edges.dst.max() < BASE:  # into neurons only: half the memory (1e8 edges matter)
+            if edges.dst.dtype != np.int32 and edges.dst.max() < BASE:
+                # into neurons only: half the memory (1e8 edges matter)
                 edges.dst = edges.dst.astype(np.int32)
             self.edges.append(edges)
 
@@ -111,10 +117,10 @@ class Graph:
 
     # -- tables over the connector nodes ------------------------------------------------------------
     def node_table(self, field: str) -> np.ndarray:
-        table = np.zeros(self.n_other, dtype=np.int64)
-        for record in self.connectors:
-            table[record.offset:record.offset + record.size] = getattr(record, field)
-        return table
+        # the records tile 0 .. n_other-1 in order: one repeat, not a slice per record
+        values = np.fromiter((getattr(record, field) for record in self.connectors),
+                             dtype=np.int64, count=len(self.connectors))
+        return np.repeat(values, np.asarray(self.connector_sizes, dtype=np.int64))
 
 
 Report = Callable[[Diagnostic], None]
@@ -126,9 +132,16 @@ def build_network(graph: Graph, top, report: Report) -> Network | None:
     remap = _resolve_outputs(graph, kind, report)
     if remap is None:
         return None
-    for edges in graph.edges:
-        _remap_sources(edges, remap)
-    _warn_unused_inputs(graph, kind, report)
+    # one pass over the sources: outputs become their neurons, pins their source numbers (only
+    # instance inputs stay nodes, for the alias elimination), and the used inputs are marked
+    table = remap.copy()
+    pins = kind == PIN
+    table[pins] = _pin_numbers(graph, kind)[pins]
+    used = np.zeros(graph.n_other, dtype=bool)
+    graph.edges = _coalesce(graph.edges)
+    for i in range(len(graph.edges)):  # (no loop variable: the merge frees every block)
+        _remap_sources(graph.edges[i], table, used)
+    _warn_unused_inputs(graph, used, report)
     main = _eliminate_aliases(graph.edges, depth, kind)
     connections = _canonical(main, graph, kind)
     params = NeuronParams(**{name: np.ascontiguousarray(a[:graph.n_neurons])
@@ -139,12 +152,56 @@ def build_network(graph: Graph, top, report: Report) -> Network | None:
         groups=tuple(graph.groups), provenance={"corelet": top.name})
 
 
+COALESCE_ROWS = 1 << 16  # blocks smaller than this are joined with their small neighbours
+
+
+def _coalesce(blocks: list[Edges]) -> list[Edges]:
+    """The blocks with every run of small ones (a loop's statements, one block per iteration)
+    joined into one, so that the passes below work per block on thousands of rows, not a few;
+    large blocks stay as they are (no copy of 1e8 rows)."""
+    if sum(1 for block in blocks if len(block.src) < COALESCE_ROWS) < 2:
+        return blocks
+    result: list[Edges] = []
+    run: list[Edges] = []
+    rows = 0
+
+    def flush() -> None:
+        nonlocal rows
+        if len(run) == 1:
+            result.append(run[0])
+        elif run:
+            result.append(Edges(*(np.concatenate([getattr(b, f) for b in run])
+                                  for f in ("src", "dst", "axon_type", "delay")), run[0].span))
+        run.clear()
+        rows = 0
+
+    for block in blocks:
+        n = len(block.src)
+        if n >= COALESCE_ROWS:
+            flush()
+            result.append(block)
+            continue
+        if rows + n > COALESCE_ROWS:
+            flush()
+        run.append(block)
+        rows += n
+    flush()
+    return result
+
+
 def _resolve_outputs(graph: Graph, kind: np.ndarray, report: Report) -> np.ndarray | None:
     """remap[k]: the node that connector node BASE+k stands for as a source."""
     remap = BASE + np.arange(graph.n_other, dtype=np.int64)
     driven = np.zeros(graph.n_other, dtype=bool)
     failed = False
-    for block in graph.drivers:
+    drivers = graph.drivers
+    if len(drivers) > 1:  # many small blocks (a loop's instances): one pass if none repeats
+        slots = np.concatenate([block.dst for block in drivers]) - BASE
+        if not _repeats(slots).any():
+            driven[slots] = True
+            remap[slots] = np.concatenate([block.src for block in drivers])
+            drivers = ()
+    for block in drivers:
         slots = block.dst - BASE
         twice = driven[slots] | _repeats(slots)
         if twice.any():
@@ -154,7 +211,9 @@ def _resolve_outputs(graph: Graph, kind: np.ndarray, report: Report) -> np.ndarr
             failed = True
         driven[slots] = True
         remap[slots] = block.src
-    for record in graph.connectors:
+    undriven = ~driven
+    undriven[kind != OUT] = False
+    for record in graph.connectors if undriven.any() else ():
         if record.kind == OUT:
             missing = ~driven[record.offset:record.offset + record.size]
             if missing.any():
@@ -199,18 +258,43 @@ def _element_name(graph: Graph, slot: int) -> str:
     return f"node {slot}"
 
 
-def _remap_sources(edges: Edges, remap: np.ndarray) -> None:
-    other = edges.src >= BASE
-    if other.any():
-        edges.src = edges.src.copy()
-        edges.src[other] = remap[edges.src[other] - BASE]
+REMAP_STEP = 1 << 16  # sources per slice of the remapping pass (cache-sized temporaries)
 
 
-def _warn_unused_inputs(graph: Graph, kind: np.ndarray, report: Report) -> None:
-    used = np.zeros(graph.n_other, dtype=bool)
-    for edges in graph.edges:
-        other = edges.src[edges.src >= BASE]
-        used[other - BASE] = True
+def _remap_sources(edges: Edges, table: np.ndarray, used: np.ndarray) -> None:
+    """``edges.src`` with every node ``BASE + k`` replaced by ``table[k]``; ``used[k]`` set for
+    every node that is a source. In slices, into one new array (the old one may be shared)."""
+    src = edges.src
+    n = len(src)
+    out = None
+    slots = np.empty(min(n, REMAP_STEP), dtype=np.int64)
+    for lo in range(0, n, REMAP_STEP):
+        hi = min(lo + REMAP_STEP, n)
+        s = src[lo:hi]
+        if s.min() >= BASE:  # all nodes: one gather
+            k = np.subtract(s, BASE, out=slots[:hi - lo])
+            used[k] = True
+            if out is None:
+                out = np.empty(n, dtype=np.int64)
+                out[:lo] = src[:lo]
+            np.take(table, k, out=out[lo:hi])
+            continue
+        other = s >= BASE
+        if other.any():
+            k = s[other] - BASE
+            used[k] = True
+            if out is None:
+                out = np.empty(n, dtype=np.int64)
+                out[:lo] = src[:lo]
+            out[lo:hi] = s
+            out[lo:hi][other] = table[k]
+        elif out is not None:
+            out[lo:hi] = s
+    if out is not None:
+        edges.src = out
+
+
+def _warn_unused_inputs(graph: Graph, used: np.ndarray, report: Report) -> None:
     for record in graph.connectors:
         if record.kind == OUT:
             continue
@@ -291,15 +375,10 @@ def _pin_numbers(graph: Graph, kind: np.ndarray) -> np.ndarray:
 
 
 def _canonical(blocks: list[Edges], graph: Graph, kind: np.ndarray) -> Connections:
-    """Number the pins as sources and merge the blocks; the blocks are consumed to save memory."""
-    numbers = _pin_numbers(graph, kind)
+    """Merge the blocks (their pins already numbered); the blocks are consumed to save memory."""
     arrays = []
     while blocks:
         block = blocks.pop(0)
-        pins = block.src >= BASE
-        if pins.any():
-            block.src = block.src.copy()
-            block.src[pins] = numbers[block.src[pins] - BASE]
         arrays.append((block.src, block.dst, block.axon_type, block.delay))
         del block
     return Connections.merge(arrays)

@@ -133,6 +133,13 @@ def fill_population(tables: dict, start: int, size: int, shape: tuple, fields: d
         per_neuron = value.shape[:value.ndim - len(trailing)]
         if per_neuron not in ((), (size,), shape):
             user_name = {"reset_mode": "reset"}.get(name, name)
+            if int(np.prod(per_neuron)) == size:  # as many values, in another shape
+                dims = ", ".join(map(str, per_neuron))
+                raise ElaborationError(
+                    f"`{user_name}` has shape [{dims}] but `{label}` has shape "
+                    f"[{', '.join(map(str, shape))}]", field_span,
+                    f"give one value per neuron in the population's shape or flattened, e.g. "
+                    f"`reshape(..., [{size}])`")
             raise ElaborationError(
                 f"`{user_name}` has {int(np.prod(per_neuron))} values but `{label}` has {size} "
                 "neurons", field_span)

@@ -82,6 +82,59 @@ class Instance:
     span: Span
 
 
+MAX_ARRAY_SIZE = 1 << 26  # elements of an array built in the language (zeros, comprehension...)
+
+
+def check_array_size(size: int, span, what: str = "an array") -> None:
+    """Raise before allocating an array of ``size`` elements that is over the limit."""
+    if size > MAX_ARRAY_SIZE:
+        raise ElaborationError(f"{what} of {size} elements is larger than the limit of "
+                               f"{MAX_ARRAY_SIZE} elements", span)
+
+
+FAMILY_KINDS = {"instance": "instances", "neurons": "populations", "group": "groups",
+                "constant": "constants"}
+
+
+@attrs.define(eq=False)
+class Family:
+    """A name declared with an index (``conv[g] = ...``): index tuple -> entry, all of one kind.
+
+    ``extent`` is one more than the largest index declared in each dimension; indices must be
+    declared before they are used, and a slice must not cover a hole."""
+
+    name: str
+    kind: str  # a key of FAMILY_KINDS
+    ndim: int
+    span: Span
+    entries: dict = attrs.field(factory=dict)  # tuple -> (value, span)
+    extent: list = attrs.field(factory=list)
+
+    def add(self, key: tuple, value: Any, span) -> None:
+        self.entries[key] = (value, span)
+        if not self.extent:
+            self.extent = [0] * self.ndim
+        for axis, i in enumerate(key):
+            if i >= self.extent[axis]:
+                self.extent[axis] = i + 1
+
+    def entry_name(self, key: tuple) -> str:
+        return family_entry_name(self.name, key)
+
+
+def family_entry_name(name: str, key: tuple) -> str:
+    """``conv[2]``, ``grid[1,3]``: the name (and path part) of one entry."""
+    return f"{name}[{','.join(str(i) for i in key)}]"
+
+
+@attrs.frozen(eq=False)
+class InstanceSlice:
+    """Several instances of a family (``conv[0:4]``): ``.y`` joins their connectors ``y``."""
+
+    instances: tuple
+    label: str
+
+
 def kind_name(value: Any) -> str:
     """How a value's type reads in a message: ``int``, ``float[3, 4]``, ``neuron template``..."""
     if isinstance(value, bool) or isinstance(value, np.bool_):
@@ -98,6 +151,10 @@ def kind_name(value: Any) -> str:
         return f"connector of width {value.width}"
     if isinstance(value, Instance):
         return f"instance of {value.corelet}"
+    if isinstance(value, Family):
+        return f"array of {FAMILY_KINDS[value.kind]} `{value.name}`"
+    if isinstance(value, InstanceSlice):
+        return f"slice of {len(value.instances)} instances `{value.label}`"
     if isinstance(value, np.ndarray):
         base = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(value.dtype.kind, "array")
         return f"{base}[{', '.join(str(d) for d in value.shape)}]"

@@ -146,8 +146,28 @@ class TemplateLiteral:
     span: Span
 
 
+@attrs.frozen
+class Conditional:
+    """``a if condition else b`` (elementwise when the condition is an array)."""
+
+    condition: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class ArrayComprehension:
+    """``[element for v1 in a1..b1, v2 in a2..b2]``: an array of shape (b1 - a1, b2 - a2, ...)."""
+
+    element: "Expr"
+    loops: tuple  # of Loop
+    span: Span
+
+
 Expr = (IntLiteral | FloatLiteral | StringLiteral | BoolLiteral | Const | Name | BinaryOp | UnaryOp
-        | Index | Attribute | Call | ArrayLiteral | TemplateLiteral)
+        | Index | Attribute | Call | ArrayLiteral | TemplateLiteral | Conditional
+        | ArrayComprehension)
 
 # -- statements inside a corelet -----------------------------------------------------------------
 
@@ -172,23 +192,28 @@ class OutputDecl:
 
 @attrs.frozen
 class NeuronsDecl:
-    """``neurons h[m] = template``."""
+    """``neurons h[m] = template``; ``neurons f[g][m] = template``: entry ``index`` of ``f``."""
 
     name: str
     shape: tuple
     template: Expr
     span: Span
     name_span: Span
+    index: tuple = ()
 
 
 @attrs.frozen
 class Assign:
-    """``name = value``: a constant, a sub-corelet instance, or what drives an output connector."""
+    """``name = value``: a constant, a sub-corelet instance, or what drives an output connector.
+
+    ``name[i, ...] = value`` (``index`` the subscripts): entry i of an array of instances or
+    constants, or (for an output connector) what drives those elements."""
 
     name: str
     value: Expr
     span: Span
     name_span: Span
+    index: tuple = ()
 
 
 @attrs.frozen
@@ -249,10 +274,23 @@ class GroupDecl:
     name_span: Span
     index: str | None = None
     loop: "Loop | None" = None
+    indices: tuple = ()  # ``group core[g] = ...`` inside a ``for`` block: entry g of ``core``
+
+
+@attrs.frozen
+class ForStmt:
+    """``for v1 in a1..b1, v2 in a2..b2 { body }``: the body once per combination (last fastest).
+
+    Constants of the body are local to one iteration; names declared with an index
+    (``conv[g] = ...``) are entries of arrays that belong to the corelet."""
+
+    loops: tuple  # of Loop
+    body: tuple
+    span: Span
 
 
 Stmt = (InputDecl | OutputDecl | NeuronsDecl | Assign | Connection | AssertStmt | IfStmt
-        | GroupDecl)
+        | GroupDecl | ForStmt)
 
 # -- definitions ---------------------------------------------------------------------------------
 

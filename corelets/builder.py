@@ -34,6 +34,7 @@ bound is expected is a name (``"n"``); parameter types are written as in the lan
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import re
 import sys
@@ -184,6 +185,74 @@ def length(x) -> Expr:
     return call("len", x)
 
 
+def where(c, a, b) -> Expr:
+    return call("where", c, a, b)
+
+
+def zeros(*shape) -> Expr:
+    return call("zeros", *shape)
+
+
+def ones(*shape) -> Expr:
+    return call("ones", *shape)
+
+
+def full(shape, value) -> Expr:
+    return call("full", shape, value)
+
+
+def arange(*bounds) -> Expr:
+    return call("arange", *bounds)
+
+
+def repeat(a, k, *axis) -> Expr:
+    return call("repeat", a, k, *axis)
+
+
+def reshape(a, shape) -> Expr:
+    return call("reshape", a, shape)
+
+
+def transpose(a, *axes) -> Expr:
+    return call("transpose", a, *axes)
+
+
+def if_else(condition, then, orelse) -> Expr:
+    """``then if condition else orelse`` (elementwise when the condition is an array)."""
+    return Expr(ast.Conditional(expr(condition).node, expr(then).node, expr(orelse).node,
+                                _caller_span()))
+
+
+def array(element, loops: Mapping | Sequence) -> Expr:
+    """``[element for v in a..b, ...]``: ``loops`` as in ``Corelet.connect`` (``{var: stop}`` or
+    ``{var: (start, stop)}``)."""
+    span = _caller_span()
+    items = loops.items() if isinstance(loops, Mapping) else loops
+    return Expr(ast.ArrayComprehension(expr(element).node,
+                                       tuple(Corelet._loop(v, b, span) for v, b in items), span))
+
+
+def _decl_name(name: Any, span: Span) -> tuple[str, tuple]:
+    """A declaration's name: ``"h"``, or an entry of an array: ``("h", g)``, ``("grid", i, j)``,
+    or an ``Expr`` such as ``c.param("h")[g]``."""
+    if isinstance(name, str):
+        return name, ()
+    if isinstance(name, tuple) and name and isinstance(name[0], str):
+        return name[0], tuple(expr(i).node for i in name[1:])
+    if isinstance(name, Expr):
+        node = name.node
+        if isinstance(node, ast.Name):
+            return node.id, ()
+        if isinstance(node, ast.Index) and isinstance(node.value, ast.Name):
+            return node.value.id, node.subscripts
+    raise TypeError(f"a declaration's name is a string, or (name, index, ...): got {name!r}")
+
+
+def _named(name: str, index: tuple, span: Span) -> Expr:
+    node = ast.Name(name, span)
+    return Expr(ast.Index(node, index, span) if index else node)
+
+
 class Template:
     """A named neuron template (``neuron name [= base] { fields }``)."""
 
@@ -258,13 +327,18 @@ class Corelet:
         self.body.append(ast.OutputDecl(name, tuple(_size(s) for s in shape), span, span))
         return Expr(ast.Name(name, span))
 
-    def neurons(self, name: str, shape, template_value: Any, **overrides) -> Expr:
-        """``neurons name[shape] = template { overrides }``."""
+    def neurons(self, name: Any, shape, template_value: Any, **overrides) -> Expr:
+        """``neurons name[shape] = template { overrides }``; ``name`` ``("f", g)``:
+        ``neurons f[g][shape] = ...`` (an entry of an array of populations)."""
         span = _caller_span()
+        name, index = _decl_name(name, span)
         shape = shape if isinstance(shape, tuple) else (shape,)
         node = self._template_node(template_value, overrides, span)
-        self.body.append(ast.NeuronsDecl(name, tuple(_size(s) for s in shape), node, span, span))
-        return Expr(ast.Name(name, span))
+        if index and not shape:
+            shape = (1,)
+        self.body.append(ast.NeuronsDecl(name, tuple(_size(s) for s in shape), node, span, span,
+                                         index))
+        return _named(name, index, span)
 
     def _template_node(self, value: Any, overrides: Mapping, span: Span):
         if isinstance(value, Template):
@@ -284,21 +358,45 @@ class Corelet:
             return base
         return ast.TemplateLiteral(base, _fields(overrides, span), span)
 
-    def instance(self, name: str, corelet: "Corelet", *args: Any, **kwargs: Any) -> Expr:
-        """``name = Corelet(args)``."""
+    def instance(self, name: Any, corelet: "Corelet", *args: Any, **kwargs: Any) -> Expr:
+        """``name = Corelet(args)``; ``name`` ``("conv", g)``: ``conv[g] = Corelet(args)``."""
         span = _caller_span()
+        name, index = _decl_name(name, span)
         self._use(corelet)
         arguments = tuple(ast.Argument(None, expr(a).node, span) for a in args) + \
             tuple(ast.Argument(k, expr(v).node, span) for k, v in kwargs.items())
         self.body.append(ast.Assign(name, ast.Call(corelet.name, arguments, span, span), span,
-                                    span))
-        return Expr(ast.Name(name, span))
+                                    span, index))
+        return _named(name, index, span)
 
-    def let(self, name: str, value: Any) -> Expr:
-        """``name = value`` (a constant, or what drives the output connector ``name``)."""
+    def let(self, name: Any, value: Any) -> Expr:
+        """``name = value`` (a constant, or what drives the output connector ``name``);
+        ``name`` ``("K2", g)``: ``K2[g] = value``."""
         span = _caller_span()
-        self.body.append(ast.Assign(name, expr(value).node, span, span))
-        return Expr(ast.Name(name, span))
+        name, index = _decl_name(name, span)
+        self.body.append(ast.Assign(name, expr(value).node, span, span, index))
+        return _named(name, index, span)
+
+    @contextlib.contextmanager
+    def for_(self, loops: Mapping | Sequence = (), **named: Any):
+        """``for v in a..b, ... { body }``: the statements made inside the ``with`` block form the
+        body. Loops as in ``connect`` (``{var: stop}``, ``{var: (start, stop)}``) or by keyword
+        (``for_(g=4)``); yields the loop variable (a tuple of them when there are several)::
+
+            with top.for_(g="G") as g:
+                top.instance(("conv", g), Conv, K=top.param("K")[g])
+                top.connect(x, top.param("conv")[g].x)
+        """
+        span = _caller_span()
+        items = list(loops.items() if isinstance(loops, Mapping) else loops) + list(named.items())
+        loop_nodes = tuple(self._loop(v, bounds, span) for v, bounds in items)
+        variables = tuple(Expr(ast.Name(n.var, span)) for n in loop_nodes)
+        outer, self.body = self.body, []
+        try:
+            yield variables[0] if len(variables) == 1 else variables
+        finally:
+            inner, self.body = self.body, outer
+        self.body.append(ast.ForStmt(loop_nodes, tuple(inner), span))
 
     def connect(self, source: Any, target: Any, *, type: Any = None, delay: Any = None,
                 loops: Mapping | Sequence = (), where: Any = None) -> None:
@@ -325,10 +423,12 @@ class Corelet:
         msg = None if message is None else ast.StringLiteral(message, span)
         self.body.append(ast.AssertStmt(expr(condition).node, msg, span))
 
-    def group(self, name: str, members: Any) -> None:
-        """``group name = members``: a placement hint."""
+    def group(self, name: Any, members: Any) -> None:
+        """``group name = members``: a placement hint; ``name`` ``("core", g)``:
+        ``group core[g] = members``."""
         span = _caller_span()
-        self.body.append(ast.GroupDecl(name, expr(members).node, span, span))
+        name, index = _decl_name(name, span)
+        self.body.append(ast.GroupDecl(name, expr(members).node, span, span, indices=index))
 
     def _use(self, item: Any) -> None:
         self.uses[item.name] = item

@@ -8,6 +8,10 @@ nodes. It walks the top corelet's body, instantiating sub-corelets recursively, 
 * connections as arrays of edges between nodes, one block per statement (comprehensions are
   evaluated once per chunk of their index grid, never per synapse).
 
+A ``for`` block runs its body once per iteration, with the loop variables and the iteration's own
+constants in a frame of ``_Scope.locals``; declarations with an index (``conv[g] = ...``) are
+entries of a ``Family`` bound in the corelet's scope, named ``conv[g]`` in paths.
+
 ``_resolve`` then turns the aliases into direct connections (delays add along a chain) and builds
 the ``Network``. Errors are collected per statement (a failed declaration poisons its name so its
 uses stay quiet) and raised together as one ``LanguageError``.
@@ -16,6 +20,7 @@ uses stay quiet) and raised together as one ``LanguageError``.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from pathlib import Path
 from typing import Any, Sequence
@@ -32,6 +37,7 @@ from corelet.language._resolve import Edges, Graph, build_network
 from corelet.language._templates import check_field_name, convert_field, fill_population
 from corelet.language._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT, SUB_OUTPUT,
                               ElaborationError, Instance, Poisoned, Port, Template, kind_name)
+from corelet.language._values import FAMILY_KINDS, Family, is_int
 from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
 from corelet.chip.network import Network
 from corelet.chip.source import Span
@@ -116,6 +122,9 @@ class _Scope:
         self.depth, self.chain = depth, chain
         self.names: dict[str, tuple[Any, Any]] = {}
         self.loop_vars: dict[str, np.ndarray] = {}
+        # names of the `for` iterations being run, innermost last: loop variables and the
+        # constants of one iteration (name -> (value, span))
+        self.locals: list[dict[str, tuple[Any, Any]]] = []
         self.inputs: dict[str, Port] = {}
         self.outputs: dict[str, Port] = {}
         self.evaluator = _ScopeEvaluator(self)
@@ -124,19 +133,34 @@ class _Scope:
         return f"{self.path}.{name}" if self.path else name
 
     def bind(self, name: str, value: Any, span) -> None:
-        if name in self.names:
-            first = self.names[name][1]
+        first = self.defined_at(name)
+        if first is not False:
             raise ElaborationError(f"`{name}` is already defined", span,
                                    f"the first definition is at {first}" if first else "")
-        self.names[name] = (value, span)
+        (self.locals[-1] if self.locals else self.names)[name] = (value, span)
+
+    def defined_at(self, name: str):
+        """The span where ``name`` is defined in this corelet (None if unknown), else False."""
+        for frame in reversed(self.locals):
+            if name in frame:
+                return frame[name][1]
+        if name in self.names:
+            return self.names[name][1]
+        return False
 
     def poison(self, name: str, span) -> None:
-        self.names.setdefault(name, (POISON, span))
+        (self.locals[-1] if self.locals else self.names).setdefault(name, (POISON, span))
 
     def lookup(self, node: ast.Name, what: str = "name") -> Any:
         name = node.id
         if name in self.loop_vars:
             return self.loop_vars[name]
+        for frame in reversed(self.locals):
+            if name in frame:
+                value = frame[name][0]
+                if value is POISON:
+                    raise Poisoned()
+                return value
         if name in self.names:
             value = self.names[name][0]
             if value is POISON:
@@ -148,8 +172,22 @@ class _Scope:
         constants = self.elab.constants
         if name in constants:
             return constants[name]
-        candidates = [*self.loop_vars, *self.names, *namespace, *constants]
-        raise ElaborationError(f"unknown {what} `{name}`", node.span, did_you_mean(name, candidates))
+        candidates = [*self.loop_vars, *(n for f in self.locals for n in f), *self.names,
+                      *namespace, *constants]
+        raise ElaborationError(f"unknown {what} `{name}`", node.span,
+                               self._declared_later(node) or did_you_mean(name, candidates))
+
+    def _declared_later(self, node: ast.Name) -> str:
+        """A hint when this corelet declares the name only after the place that uses it."""
+        definition = self.elab.program.namespaces.get(self.file, {}).get(self.corelet)
+        if definition is None or not isinstance(definition.node, ast.CoreletDecl) or \
+                node.span is None:
+            return ""
+        for span in _declarations(definition.node.body, node.id):
+            if span is not None and span.file == node.span.file and \
+                    (span.line, span.column) > (node.span.line, node.span.column):
+                return f"`{node.id}` is declared later, at line {span.line}"
+        return ""
 
 
 class _ScopeEvaluator(Evaluator):
@@ -297,10 +335,12 @@ class _Elaborator:
             if name not in declared:
                 self.report(Diagnostic(ERROR, f"`{decl.name}` has no parameter `{name}`",
                                        decl.name_span, _parameters_hint(name, declared)))
-        for p in decl.params:
+        order = self._param_order(decl, params, scope)
+        for p in order:
             try:
                 if p.name in params:
-                    self._bind_param(p, params[p.name], p.span, scope, decl.name, given=True)
+                    self._bind_param(p, self._python_value(params[p.name], scope), p.span, scope,
+                                     decl.name, given=True)
                 elif p.default is not None:
                     self._bind_param(p, scope.evaluator.eval(p.default), p.default.span, scope,
                                      decl.name)
@@ -311,11 +351,57 @@ class _Elaborator:
             except ElaborationError as err:
                 self.report(err.diagnostic)
                 scope.poison(p.name, p.span)
+            except Poisoned:  # it uses a parameter that already failed
+                scope.poison(p.name, p.span)
 
-    def instantiate(self, stmt: ast.Assign, call: ast.Call, ref: CoreletRef, caller: _Scope
-                    ) -> Instance:
+    def _param_order(self, decl: ast.CoreletDecl, given, scope: _Scope) -> list:
+        """The top's parameters in dependency order; a cycle is reported and its names poisoned."""
+        from corelet.language._params import param_order
+
+        order, cycles = param_order(decl.params, set(given), self.constants)
+        spans = {}
+        for p in decl.params:
+            spans.setdefault(p.name, p.span)
+        for err, names in cycles:
+            self.report(err.diagnostic)
+            for name in names:
+                scope.poison(name, spans[name])
+        return order
+
+    def _python_value(self, value: Any, top: _Scope) -> Any:
+        """A value handed over from Python: a builder template becomes a ``Template``."""
+        decl = getattr(value, "decl", None)
+        if not isinstance(decl, ast.TemplateDecl):
+            return value
+        base = DEFAULT_TEMPLATE if value.base is None else self._python_value(value.base, top)
+        scope = _Scope(self, top.file, "", "", 0, ())  # its fields see the top file's names
+        return base.with_fields(decl.name, self.template_fields(decl.fields, scope))
+
+    def template_named(self, name: str, scope: _Scope, span, where: str) -> Template:
+        """The template ``name`` visible from ``scope``'s file: a top parameter given by name."""
+        namespace = self.program.namespaces.get(scope.file, {})
+        known = sorted(n for n, d in namespace.items() if isinstance(d.node, ast.TemplateDecl))
+        definition = namespace.get(name)
+        if definition is not None and isinstance(definition.node, ast.TemplateDecl):
+            return self.module_template(definition)
+        given = f"(the value given for {where})"
+        listed = ", ".join(f"`{n}`" for n in known)
+        if definition is not None:
+            raise ElaborationError(f"`{name}` is a corelet, not a neuron template {given}", span,
+                                   f"the templates are {listed}" if known else "")
+        if not known:
+            raise ElaborationError(f"unknown template `{name}` {given}", span,
+                                   f"no neuron template is visible from {scope.file}")
+        mean = did_you_mean(name, known)
+        raise ElaborationError(f"unknown template `{name}` {given}", span,
+                               (f"{mean} " if mean else "") + f"the templates are {listed}")
+
+    def instantiate(self, stmt: ast.Assign, call: ast.Call, ref: CoreletRef, caller: _Scope,
+                    name: str | None = None) -> Instance:
+        """``name`` (default ``stmt.name``): the instance's name, ``conv[2]`` for an entry."""
         decl = ref.definition.node
-        path = caller.qualified(stmt.name)
+        name = name or stmt.name
+        path = caller.qualified(name)
         if caller.depth + 1 > MAX_DEPTH:
             raise ElaborationError(
                 f"recursion without end: instances of `{decl.name}` nest deeper than "
@@ -324,7 +410,12 @@ class _Elaborator:
         args = self._call_arguments(call, decl, caller)
         chain = (f"in instance `{path}` of `{decl.name}` at {stmt.span}",) + caller.chain
         scope = _Scope(self, ref.definition.file, path, decl.name, caller.depth + 1, chain)
-        for p in decl.params:
+        from corelet.language._params import param_order
+
+        order, cycles = param_order(decl.params, set(args), self.constants)
+        if cycles:
+            raise cycles[0][0]
+        for p in order:
             if p.name in args:
                 value, span = args[p.name]
                 self._bind_param(p, value, span, scope, decl.name)
@@ -335,9 +426,9 @@ class _Elaborator:
                 raise ElaborationError(f"missing value for parameter `{p.name}` of `{decl.name}`",
                                        call.span)
         self._run_body(decl.body, scope)
-        ports = {n: Port(p.nodes, frozenset({SUB_INPUT}), f"{stmt.name}.{n}")
+        ports = {n: Port(p.nodes, frozenset({SUB_INPUT}), f"{name}.{n}")
                  for n, p in scope.inputs.items()}
-        ports.update({n: Port(p.nodes, frozenset({SUB_OUTPUT}), f"{stmt.name}.{n}")
+        ports.update({n: Port(p.nodes, frozenset({SUB_OUTPUT}), f"{name}.{n}")
                       for n, p in scope.outputs.items()})
         return Instance(path, decl.name, ports, stmt.span)
 
@@ -374,13 +465,9 @@ class _Elaborator:
                 _STATEMENTS[type(stmt)](self, stmt, scope)
             except ElaborationError as err:
                 self.report(err.diagnostic, scope.chain)
-                name = getattr(stmt, "name", None)
-                if name is not None:
-                    scope.poison(name, getattr(stmt, "name_span", stmt.span))
+                _poison(stmt, scope)
             except Poisoned:
-                name = getattr(stmt, "name", None)
-                if name is not None:
-                    scope.poison(name, getattr(stmt, "name_span", stmt.span))
+                _poison(stmt, scope)
 
     def _shape(self, dims, scope: _Scope) -> tuple[int, ...]:
         shape = []
@@ -392,6 +479,7 @@ class _Elaborator:
         return tuple(shape) if shape else (1,)
 
     def _input(self, stmt: ast.InputDecl, scope: _Scope) -> None:
+        _outside_loops(stmt, scope, "an input connector")
         shape = self._shape(stmt.shape, scope)
         kind = "pin" if scope.depth == 0 else "in"
         nodes = self.graph.connector(kind, scope.qualified(stmt.name), shape, scope.depth,
@@ -401,6 +489,7 @@ class _Elaborator:
         scope.inputs[stmt.name] = port
 
     def _output(self, stmt: ast.OutputDecl, scope: _Scope) -> None:
+        _outside_loops(stmt, scope, "an output connector")
         shape = self._shape(stmt.shape, scope)
         nodes = self.graph.connector("out", scope.qualified(stmt.name), shape, scope.depth,
                                      stmt.span, scope.corelet)
@@ -411,14 +500,129 @@ class _Elaborator:
     def _neurons(self, stmt: ast.NeuronsDecl, scope: _Scope) -> None:
         shape = self._shape(stmt.shape, scope)
         template = self._template_value(stmt.template, scope)
-        if stmt.name in scope.names:
-            scope.bind(stmt.name, None, stmt.name_span)  # raises the duplicate error
-        size = int(np.prod(shape))
-        start = self.graph.population(scope.qualified(stmt.name), size, scope.corelet, stmt.span)
-        fill_population(self.graph.params, start, size, shape, template.fields, stmt.name,
-                        stmt.span)
+        family = key = None
+        if stmt.index:  # neurons f[g][m] = ...: entry g of the array of populations f
+            key = self._decl_key(stmt.index, scope)
+            family = self._family(scope, stmt.name, "neurons", key, stmt.name_span)
+            label = family.entry_name(key)
+        else:
+            _indexed_in_loops(stmt, scope, "a population")
+            if stmt.name in scope.names:
+                scope.bind(stmt.name, None, stmt.name_span)  # raises the duplicate error
+            label = stmt.name
+        size = math.prod(shape)
+        try:
+            start = self.graph.population(scope.qualified(label), size, scope.corelet, stmt.span)
+            fill_population(self.graph.params, start, size, shape, template.fields, label,
+                            stmt.span)
+        except ElaborationError:
+            if family is not None:
+                family.add(key, POISON, stmt.name_span)
+            raise
         nodes = (start + np.arange(size, dtype=np.int64)).reshape(shape)
-        scope.bind(stmt.name, Port(nodes, frozenset({NEURONS}), stmt.name), stmt.name_span)
+        port = Port(nodes, frozenset({NEURONS}), label)
+        if family is not None:
+            family.add(key, port, stmt.name_span)
+        else:
+            scope.bind(stmt.name, port, stmt.name_span)
+
+    # -- declarations with an index (inside `for` blocks) -------------------------------------
+    def _decl_key(self, index, scope: _Scope) -> tuple:
+        """The entry a declaration ``name[i, ...]`` names: integers, 0 or more."""
+        key = []
+        for sub in index:
+            if isinstance(sub, ast.Slice):
+                raise ElaborationError("a declaration names one entry: its index is an integer, "
+                                       "not a slice", sub.span)
+            value = scope.evaluator.eval(sub)
+            value = value if is_array(value) else as_python(value)
+            if not is_int(value):
+                raise ElaborationError(f"the index of a declaration must be an integer, got "
+                                       f"{kind_name(value)}", sub.span)
+            if value < 0:
+                raise ElaborationError(f"the index of a declaration must be 0 or more, got "
+                                       f"{value}", sub.span)
+            key.append(int(value))
+        return tuple(key)
+
+    def _family(self, scope: _Scope, name: str, kind: str, key: tuple | None, span,
+                ndim: int = 1) -> Family:
+        """The array ``name`` that entry ``key`` joins (made on first use); raises if ``name``
+        is something else or the entry is already defined."""
+        for frame in scope.locals:
+            if name in frame:
+                raise ElaborationError(f"`{name}` is already defined", span,
+                                       f"the first definition is at {frame[name][1]}")
+        bound = scope.names.get(name)
+        ndim = len(key) if key is not None else ndim
+        if bound is None:
+            family = Family(name, kind, ndim, span)
+            scope.names[name] = (family, span)
+            return family
+        family, first = bound
+        if family is POISON:
+            raise Poisoned()
+        if not isinstance(family, Family):
+            raise ElaborationError(f"`{name}` is already defined", span,
+                                   f"the first definition is at {first}")
+        if family.kind != kind:
+            raise ElaborationError(
+                f"`{name}` is an array of {FAMILY_KINDS[family.kind]}; this entry is "
+                f"{_KIND_WORDS[kind]}", span, f"its first entry is at {first}")
+        if key is not None and len(key) != family.ndim:
+            raise ElaborationError(f"`{name}` has {family.ndim} index(es), this entry "
+                                   f"{len(key)}", span, f"its first entry is at {first}")
+        if key is not None and key in family.entries:
+            raise ElaborationError(f"`{family.entry_name(key)}` is already defined", span,
+                                   f"the first definition is at {family.entries[key][1]}")
+        return family
+
+    # -- for blocks ---------------------------------------------------------------------------
+    def _for(self, stmt: ast.ForStmt, scope: _Scope) -> None:
+        """The body once per combination of the loop variables (the last varies fastest), each
+        iteration with its own constants; a loop stops after an iteration that reported errors."""
+        definition = self.program.namespaces.get(scope.file, {}).get(scope.corelet)
+        params = {p.name for p in definition.node.params} if definition is not None and \
+            isinstance(definition.node, ast.CoreletDecl) else set()
+        seen = set()
+        for loop in stmt.loops:
+            var = loop.var
+            if var in seen:
+                raise ElaborationError(f"loop variable `{var}` is used twice", loop.span)
+            seen.add(var)
+            if var in params and var in scope.names:
+                raise ElaborationError(f"loop variable `{var}` shadows the parameter `{var}`",
+                                       loop.span, "give the loop variable another name")
+            first = scope.defined_at(var)
+            if first is not False:
+                raise ElaborationError(f"loop variable `{var}` shadows `{var}`", loop.span,
+                                       f"`{var}` is defined at {first}")
+        self._for_level(stmt, 0, {}, scope, len(self.diagnostics))
+
+    def _for_level(self, stmt: ast.ForStmt, depth: int, bound: dict, scope: _Scope,
+                   errors: int) -> bool:
+        if depth == len(stmt.loops):
+            scope.locals.append(dict(bound))
+            try:
+                self._run_body(stmt.body, scope)
+            finally:
+                scope.locals.pop()
+            return len(self.diagnostics) == errors
+        loop = stmt.loops[depth]
+        scope.locals.append(dict(bound))  # a bound may use the variables of earlier loops
+        try:
+            start = scope.evaluator.eval_int(loop.start, "a range start")
+            stop = scope.evaluator.eval_int(loop.stop, "a range end")
+        finally:
+            scope.locals.pop()
+        try:
+            for value in range(start, stop):
+                bound[loop.var] = (value, loop.span)
+                if not self._for_level(stmt, depth + 1, bound, scope, errors):
+                    return False
+        finally:
+            bound.pop(loop.var, None)
+        return True
 
     def _template_value(self, expr, scope: _Scope) -> Template:
         if isinstance(expr, ast.Name):
@@ -431,6 +635,9 @@ class _Elaborator:
         return value
 
     def _assign(self, stmt: ast.Assign, scope: _Scope) -> None:
+        if stmt.index:
+            self._assign_entry(stmt, scope)
+            return
         bound = scope.names.get(stmt.name, (None,))[0]
         if isinstance(bound, Port) and stmt.name in scope.outputs and \
                 scope.outputs[stmt.name] is bound:
@@ -445,11 +652,37 @@ class _Elaborator:
         if isinstance(value, ast.Call):
             ref = self._corelet_ref(value, scope)
             if ref is not None:
+                _indexed_in_loops(stmt, scope, "an instance")
                 if stmt.name in scope.names:
                     scope.bind(stmt.name, None, stmt.name_span)  # the duplicate error
                 scope.bind(stmt.name, self.instantiate(stmt, value, ref, scope), stmt.name_span)
                 return
         scope.bind(stmt.name, scope.evaluator.eval(value), stmt.name_span)
+
+    def _assign_entry(self, stmt: ast.Assign, scope: _Scope) -> None:
+        """``conv[g] = Conv(...)`` (an instance), ``K2[g] = value`` (a constant), or
+        ``y[0:4] = h`` (elements of an output connector driven by neurons)."""
+        bound = scope.names.get(stmt.name, (None,))[0]
+        if isinstance(bound, Port) and scope.outputs.get(stmt.name) is bound:
+            source = self._port(stmt.value, scope, "source")
+            target = self._port(ast.Index(ast.Name(stmt.name, stmt.name_span), stmt.index,
+                                          stmt.name_span), scope, "target")
+            self._drive_outputs(source, target, None, stmt, scope, stmt.value.span)
+            return
+        key = self._decl_key(stmt.index, scope)
+        value = stmt.value
+        ref = self._corelet_ref(value, scope) if isinstance(value, ast.Call) else None
+        family = self._family(scope, stmt.name, "instance" if ref else "constant", key,
+                              stmt.name_span)
+        try:
+            if ref is not None:
+                result = self.instantiate(stmt, value, ref, scope, family.entry_name(key))
+            else:
+                result = scope.evaluator.eval(value)
+        except (ElaborationError, Poisoned):
+            family.add(key, POISON, stmt.name_span)
+            raise
+        family.add(key, result, stmt.name_span)
 
     def _corelet_ref(self, call: ast.Call, scope: _Scope) -> CoreletRef | None:
         namespace = self.program.namespaces.get(scope.file, {})
@@ -482,7 +715,20 @@ class _Elaborator:
         self._run_body(stmt.orelse, scope)
 
     def _group(self, stmt: ast.GroupDecl, scope: _Scope) -> None:
+        if stmt.indices:  # group core[g] = ... (inside a for block): one entry
+            key = self._decl_key(stmt.indices, scope)
+            family = self._family(scope, stmt.name, "group", key, stmt.name_span)
+            try:
+                port = self._group_members(stmt, scope)
+            except (ElaborationError, Poisoned):
+                family.add(key, POISON, stmt.name_span)
+                raise
+            family.add(key, port, stmt.name_span)
+            self.graph.group(scope.qualified(family.entry_name(key)), port.nodes.ravel(),
+                             stmt.span)
+            return
         if stmt.loop is None:
+            _indexed_in_loops(stmt, scope, "a group")
             scope.bind(stmt.name, self._group_members(stmt, scope), stmt.name_span)
             self.graph.group(scope.qualified(stmt.name),
                              scope.names[stmt.name][0].nodes.ravel(), stmt.span)
@@ -490,16 +736,19 @@ class _Elaborator:
         loop = stmt.loop
         start = scope.evaluator.eval_int(loop.start, "a range start")
         stop = scope.evaluator.eval_int(loop.stop, "a range end")
+        family = self._family(scope, stmt.name, "group", None, stmt.name_span)
         groups = []
         try:
             for value in range(start, stop):  # one group per block: a handful, not per neuron
                 scope.loop_vars[loop.var] = value
+                if (value,) in family.entries:
+                    self._family(scope, stmt.name, "group", (value,), stmt.name_span)
                 groups.append((value, self._group_members(stmt, scope)))
         finally:
             scope.loop_vars.pop(loop.var, None)
-        scope.bind(stmt.name, tuple(port for _, port in groups), stmt.name_span)
         for value, port in groups:
-            self.graph.group(f"{scope.qualified(stmt.name)}[{value}]", port.nodes.ravel(),
+            family.add((value,), port, stmt.name_span)
+            self.graph.group(scope.qualified(family.entry_name((value,))), port.nodes.ravel(),
                              stmt.span)
 
     def _group_members(self, stmt: ast.GroupDecl, scope: _Scope) -> Port:
@@ -573,15 +822,16 @@ class _Elaborator:
         ev = scope.evaluator
         ranges = []
         for loop in stmt.loops:
-            if loop.var in scope.loop_vars or any(loop.var == r[0] for r in ranges):
+            if loop.var in scope.loop_vars or any(loop.var == r[0] for r in ranges) or \
+                    any(loop.var in frame for frame in scope.locals):
                 raise ElaborationError(f"loop variable `{loop.var}` is used twice", loop.span)
             ranges.append((loop.var, ev.eval_int(loop.start, "a range start"),
                            ev.eval_int(loop.stop, "a range end")))
         sizes = [max(0, stop - start) for _, start, stop in ranges]
-        total = int(np.prod(sizes, dtype=np.float64))
+        total = math.prod(sizes)
         if total == 0:
             return
-        inner = int(np.prod(sizes[1:], dtype=np.float64))
+        inner = math.prod(sizes[1:])
         step = max(1, GRID_CHUNK // max(inner, 1))
         var0, start0, stop0 = ranges[0]
         try:
@@ -621,17 +871,28 @@ class _Elaborator:
         dst = _grid_nodes(target, shape, stmt.target)
         axon_type = self._axon_type(stmt, scope, kind)
         delay = self._delay(stmt, scope, kind)
-        count = int(np.count_nonzero(mask)) if mask is not None else int(np.prod(shape))
+        count = int(np.count_nonzero(mask)) if mask is not None else math.prod(shape)
 
-        def select(values, dtype):
-            """The kept grid points of ``values``, in grid order."""
+        kept = []  # the filter as one contiguous bool array, made once (a broadcast mask is slow)
+
+        def select(values, dtype, narrow=False):
+            """The kept grid points of ``values``, in grid order. A value the same for every grid
+            point becomes a read-only broadcast view (no memory); ``narrow``: int32 when every
+            value fits (node ids of neurons), cast before the grid is expanded."""
             values = np.asarray(values, dtype=dtype)
             if values.size == 1:  # the same for every grid point
-                return np.full(count, values.reshape(()), dtype=dtype)
+                return np.broadcast_to(values.reshape(()), (count,))
+            if narrow and values.size and 0 <= values.min() and \
+                    values.max() <= np.iinfo(np.int32).max:
+                values = values.astype(np.int32)
             full = np.broadcast_to(values, shape)
-            return full[mask] if mask is not None else full.ravel()
+            if mask is None:
+                return full.ravel()
+            if not kept:
+                kept.append(np.ascontiguousarray(mask))
+            return full[kept[0]]
 
-        self.graph.add(Edges(select(src, np.int64), select(dst, np.int64),
+        self.graph.add(Edges(select(src, np.int64), select(dst, np.int64, narrow=True),
                              select(axon_type, np.int8), select(delay, np.int32), stmt.span))
 
 
@@ -644,7 +905,59 @@ _STATEMENTS = {
     ast.AssertStmt: _Elaborator._assert,
     ast.IfStmt: _Elaborator._if,
     ast.GroupDecl: _Elaborator._group,
+    ast.ForStmt: _Elaborator._for,
 }
+
+_KIND_WORDS = {"instance": "an instance", "neurons": "a population", "group": "a group",
+               "constant": "a constant"}
+
+
+def _poison(stmt, scope: _Scope) -> None:
+    """After a failed declaration: its name stays quiet where it is used."""
+    if isinstance(stmt, ast.ForStmt):  # what the loop would have declared stays quiet
+        for inner in _loop_declarations(stmt.body):
+            scope.names.setdefault(inner.name, (POISON, inner.name_span))
+        return
+    name = getattr(stmt, "name", None)
+    if name is None:
+        return
+    span = getattr(stmt, "name_span", stmt.span)
+    if getattr(stmt, "index", None) or getattr(stmt, "indices", None) or (
+            scope.locals and not (isinstance(stmt, ast.Assign) and
+                                  not isinstance(stmt.value, ast.Call))):
+        scope.names.setdefault(name, (POISON, span))  # an array belongs to the corelet
+    else:
+        scope.poison(name, span)
+
+
+def _loop_declarations(body):
+    """The statements of a loop body (nested blocks included) that declare arrays."""
+    for stmt in body:
+        if isinstance(stmt, ast.ForStmt):
+            yield from _loop_declarations(stmt.body)
+        elif isinstance(stmt, ast.IfStmt):
+            for branch in stmt.branches:
+                yield from _loop_declarations(branch.body)
+            yield from _loop_declarations(stmt.orelse)
+        elif isinstance(stmt, (ast.NeuronsDecl, ast.GroupDecl)) or (
+                isinstance(stmt, ast.Assign) and (stmt.index or isinstance(stmt.value, ast.Call))):
+            yield stmt
+
+
+def _outside_loops(stmt, scope: _Scope, what: str) -> None:
+    if scope.locals:
+        raise ElaborationError(f"{what} is declared outside `for` blocks", stmt.name_span,
+                               "declare it before the loop and connect its parts inside")
+
+
+def _indexed_in_loops(stmt, scope: _Scope, what: str) -> None:
+    """Inside a `for` block populations, instances and groups are entries of arrays."""
+    if scope.locals:
+        loop_vars = [n for frame in scope.locals[:1] for n in frame][:1] or ["i"]
+        raise ElaborationError(
+            f"inside a `for` block {what} needs an index, one entry per iteration: "
+            f"`{stmt.name}[{loop_vars[0]}]`", stmt.name_span,
+            "only constants may be local to one iteration")
 
 
 def _check_roles(source: Port, target: Port, stmt) -> str:
@@ -715,7 +1028,7 @@ def _checked_ints(value, expr, what: str, low: int, high: int | None, domain, hi
     bad = array < low
     if high is not None:
         bad = bad | (array > high)
-    if domain is not None:
+    if domain is not None and np.any(bad):  # nothing out of range anywhere: no grid-sized test
         bad = np.logical_and(bad, domain)
     if np.any(bad):
         shown = int(np.broadcast_to(array, np.shape(bad))[bad].flat[0]) if np.ndim(bad) \
@@ -728,12 +1041,25 @@ def _checked_ints(value, expr, what: str, low: int, high: int | None, domain, hi
 
 
 def _full(value, n: int, dtype, stmt) -> np.ndarray:
+    if not is_array(value):  # one type or delay for every connection (the common case)
+        return np.full(n, value, dtype=dtype)
     array = np.asarray(value)
     if array.size not in (1, n):
         raise ElaborationError(f"expected one type/delay or {n} (one per connection), "
                                f"got {array.size}", stmt.span)
     return np.broadcast_to(array.astype(dtype).ravel() if array.size > 1 else array.astype(dtype),
                            (n,)).copy()
+
+
+def _declarations(body, name: str):
+    """The spans where the statements of ``body`` (and of the blocks inside) declare ``name``."""
+    for stmt in body:
+        if getattr(stmt, "name", None) == name and hasattr(stmt, "name_span"):
+            yield stmt.name_span
+        for block in ("branches", "body", "orelse"):
+            inner = getattr(stmt, block, None)
+            if isinstance(inner, (tuple, list)):
+                yield from _declarations(inner, name)
 
 
 def _parameters_hint(name: str, names) -> str:

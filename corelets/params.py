@@ -1,7 +1,8 @@
 """Parameter values from the command line: ``-p NAME=VALUE``.
 
 VALUE is a literal in JSON syntax (``16``, ``2.5``, ``true``, ``"text"``, ``[1, 2, 3]``, nested
-lists), a bare word (``linear``, read as the string), or an array file read by
+lists), a bare word (``linear``, read as the string; a ``neuron`` parameter reads a string as the
+name of a template, ``-p cell=and2``), or an array file read by
 ``chip.files.load_array``: ``w.npy``, ``w.npz:KEY`` (``w.npz`` alone when it holds one array),
 ``w.json`` (a JSON number, bool or nested list; an object of them takes ``:KEY`` like an ``.npz``).
 Relative paths are taken from ``base_dir``. Text that starts like JSON (``[``, ``{``, ``"``, a digit

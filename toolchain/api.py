@@ -67,5 +67,11 @@ def source_provenance(path: Path, params: Mapping[str, object],
     (the model file's folder, so the model can find its source; default the working folder) and
     the parameter values (arrays by shape and hash). The hashes of every source file are added by
     the language (``Network.provenance["sources"]``); the compiler merges both into the model's
-    ``Provenance`` (``corelet.chip.provenance``, where all of it is built)."""
-    return source_fields(path, params, relative_to)
+    ``Provenance`` (``corelet.chip.provenance``, where all of it is built). A neuron template given
+    as an object is recorded by its name (``"neuron template relu"``)."""
+    from corelet.language._values import Template
+
+    described = {k: f"neuron template {v.name}"
+                 if isinstance(v, (Template, language.builder.Template)) else v
+                 for k, v in params.items()}
+    return source_fields(path, described, relative_to)

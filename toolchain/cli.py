@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument("file", metavar="FILE", help=".corelet source file")
     source.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="top corelet parameter: a literal, FILE.npy, FILE.npz:KEY or FILE.json")
+                        help="top corelet parameter: a literal, FILE.npy, FILE.npz:KEY, FILE.json, "
+                             "or a neuron template's name")
     source.add_argument("--top", metavar="CORELET", help="the corelet to elaborate (default: the "
                         "last one defined in FILE)")
     source.add_argument("-I", "--include", action="append", default=[], metavar="DIR",

@@ -26,6 +26,8 @@ PARAMS = {
     "Biased": {"B": np.array([1, -2, 3])},
     "Chain": {"n": 3},
     "WideSum": {"n": 300, "m": 2},   # two blocks: more inputs than one core has axons
+    "Pool": {"L": np.ones((2, 4, 4), int), "H": 6},   # parameters in any order
+    "Gates": {"cell": "and2"},   # a template by name, as -p cell=and2 gives it
 }
 
 # Appended to a block that defines no corelet, keyed by its first word.
