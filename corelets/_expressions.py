@@ -36,9 +36,19 @@ class Evaluator:
         self.grid: dict[str, np.ndarray] = {}  # variables of the array comprehensions being built
 
     # -- entry points -------------------------------------------------------------------------
+    _methods: dict = {}  # node type -> _eval_ function, one table per class
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
+
     def eval(self, expr) -> Any:
-        method = getattr(self, "_eval_" + type(expr).__name__)
-        return method(expr)
+        try:
+            method = self._methods[type(expr)]
+        except KeyError:
+            method = getattr(type(self), "_eval_" + type(expr).__name__)
+            self._methods[type(expr)] = method
+        return method(self, expr)
 
     def eval_int(self, expr, what: str) -> int:
         value = as_python(self.eval(expr))
@@ -229,7 +239,7 @@ class Evaluator:
             else:
                 keys.append(self._index(sub, array.shape[axis], axis, e, what))
         grids = [k.shape for k in keys if isinstance(k, np.ndarray)]
-        if (len(keys) == array.ndim > 1 and grids and array.flags.c_contiguous
+        if (len(keys) == array.ndim > 1 and grids and array.size and array.flags.c_contiguous
                 and not any(isinstance(k, slice) for k in keys)
                 and np.prod(np.broadcast_shapes(*grids), dtype=np.float64) >= 1 << 16):
             # Every axis indexed by an int or an index grid (in range, checked above): one flat
@@ -425,7 +435,11 @@ _OPS = {
 def _require_number(value, node, what: str) -> None:
     if is_number(value) or (is_array(value) and value.dtype.kind in "iuf"):
         return
-    raise ElaborationError(f"{what} needs numbers, got {kind_name(value)}", node.span)
+    hint = ""
+    if kind_name(value).startswith("connector") or kind_name(value).startswith("neurons"):
+        hint = ("neurons and connectors are no values to compare or compute with; connect them "
+                "with `x -> h`, or compare their sizes: `size(x) == size(h)`")
+    raise ElaborationError(f"{what} needs numbers, got {kind_name(value)}", node.span, hint)
 
 
 def _require_bool(value, node, what: str) -> None:

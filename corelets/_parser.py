@@ -2,13 +2,17 @@
 
 The grammar lives in ``grammar.lark`` next to this file. lark's exceptions (unexpected characters,
 tokens or end of input, and errors raised inside the transformer) become ``LanguageError`` with a
-position, a message in the language's words and a hint; the transformer only builds the AST.
+position, a message in the language's words and a hint (for a construct of another language, what
+to write instead); the transformer only builds the AST. After a syntax error the parse recovers
+(lark's LALR ``on_error``, ``_Recovery``) and reports up to ``MAX_SYNTAX_ERRORS`` per file.
 """
 
 from __future__ import annotations
 
 import ast as pyast
 import functools
+import re
+from copy import copy
 from pathlib import Path
 
 import lark
@@ -35,24 +39,30 @@ def _lark() -> lark.Lark:
 
 
 def parse(text: str, filename: str = "<string>") -> ast.Module:
-    """Parse one file's text; raise ``LanguageError`` on a syntax error."""
+    """Parse one file's text; raise ``LanguageError`` on syntax errors (up to ``MAX_SYNTAX_ERRORS``
+    of them: after each the parser recovers at the next statement, see ``_Recovery``)."""
+    recovery = _Recovery(text, filename)
     try:
-        tree = _lark().parse(text)
-        return _ToAst(filename).transform(tree)
+        tree = _lark().parse(text, on_error=recovery)
     except lark.exceptions.UnexpectedInput as err:
-        raise LanguageError([_syntax_diagnostic(err, text, filename)], {filename: text}) from None
+        recovery.record(err)
+        tree = None
+    if recovery.diagnostics:
+        raise LanguageError(recovery.diagnostics, {filename: text})
+    try:
+        return _ToAst(filename).transform(tree)
     except lark.exceptions.VisitError as err:
         inner = err.orig_exc
         if isinstance(inner, _TransformError):
-            raise LanguageError([Diagnostic(ERROR, inner.message, inner.span)],
+            raise LanguageError([Diagnostic(ERROR, inner.message, inner.span, inner.hint)],
                                 {filename: text}) from None
         raise
 
 
 class _TransformError(Exception):
-    def __init__(self, message: str, span: Span):
+    def __init__(self, message: str, span: Span, hint: str = ""):
         super().__init__(message)
-        self.message, self.span = message, span
+        self.message, self.span, self.hint = message, span, hint
 
 
 # -- syntax errors ---------------------------------------------------------------------------------
@@ -75,6 +85,10 @@ def _syntax_diagnostic(err: lark.exceptions.UnexpectedInput, text: str, filename
     elif shown == "{" and _after_comprehension(text, token.start_pos):
         hint = ("an `if` right after a comprehension reads as its filter; end the connection "
                 "with `;` to start an `if` statement")
+    else:
+        foreign = _foreign_construct(token, text, filename)
+        if foreign is not None:
+            return foreign
     return Diagnostic(ERROR, f"unexpected `{shown}`", span, hint=hint)
 
 
@@ -91,6 +105,111 @@ def _after_comprehension(text: str, position: int) -> bool:
         ).startswith("if")
 
 
+# Constructs of other languages that the language lacks: what to write instead.
+_FOREIGN_CHARACTERS = {
+    "&": "write `and` for `&&`", "|": "write `or` for `||`",
+    "!": "write `not x` for `!x` (`!=` compares)", "~": "write `not x` for `~x`",
+    "?": "a conditional expression is written `(a if c else b)`",
+    "'": 'a string is written in double quotes: `"text"`',
+}
+_FOREIGN_STATEMENTS = {
+    **dict.fromkeys(("while", "loop", "until", "do"),
+                    "there is no `{word}` loop; a loop runs over a range: "
+                    "`for i in 0..n {{ ... }}`"),
+    **dict.fromkeys(("def", "function", "fn", "func", "class", "struct", "proc"),
+                    "there are no functions; a reusable part is a corelet, "
+                    "`corelet Name(n: int) {{ ... }}`, instantiated as `part = Name(n = 2)`"),
+    **dict.fromkeys(("import", "include", "require"),
+                    'to import a file write `use "{next}.corelet"` '
+                    '(or `use Name from "{next}.corelet"`)'),
+    "from": 'to import from a file write `use Name from "{next}.corelet"`',
+    "return": ("there is no `return`; a corelet gives its results through its output "
+               "connectors: `output y[n]` and `y = h`"),
+    **dict.fromkeys(("let", "var", "const", "val", "int", "float", "bool", "str", "auto"),
+                    "a constant is declared without a keyword: `x = 1` (constants cannot change)"),
+    **dict.fromkeys(("elseif", "elsif"), "write `elif c {{ ... }}`"),
+    **dict.fromkeys(("switch", "match", "case"),
+                    "there is no `{word}`; write `if c {{ ... }} elif d {{ ... }} else {{ ... }}`"),
+}
+_RANGE_CALL = re.compile(r"\brange\(\s*([^,()]+?)\s*(?:,\s*([^,()]+?)\s*)?\)")
+
+
+def _foreign_construct(token: Token, text: str, filename: str) -> Diagnostic | None:
+    """The diagnostic for a construct of another language (``while``, ``def``, ``import``,
+    ``x += 1``, ``i++``, ``for i in range(n)``, ``else if``, ...), or None."""
+    position = token.start_pos
+    before = _line_before(text, position)
+    line = before + text[position:].split("\n", 1)[0]
+    shown = str(token).splitlines()[0] if str(token) else token.type
+    span = _token_span(token, filename)
+    context_start = _context_start(text, position)
+    context = text[context_start:position]
+    call = _RANGE_CALL.search(context)
+    if call and re.search(r"\bfor\b", context[:call.start()]):
+        start, stop = (call.group(1), call.group(2)) if call.group(2) else ("0", call.group(1))
+        _, line_no, column = _place(text, context_start + call.start())
+        return Diagnostic(ERROR, f"unexpected `{call.group(0)}`",
+                          Span(filename, line_no, column, line_no, column + len(call.group(0))),
+                          hint=f"a loop runs over a range written `{start}..{stop}`")
+    first = re.match(r"\s*([A-Za-z_]\w*)", line)
+    if not (first and first.group(1) in _FOREIGN_STATEMENTS):  # `} elseif c {`, `; while`
+        first = re.search(r"[};]\s*([A-Za-z_]\w*)\s*$", before)
+    if first and first.group(1) in _FOREIGN_STATEMENTS and first.start(1) <= len(before):
+        word = first.group(1)
+        after = line[first.end():].lstrip()[:1]
+        if after in ("=", "-", "[", ".", ",", ":", ")") or (
+                after == "(" and word not in ("while", "until", "switch", "return")):
+            return None  # used as a name (`loop = Relay()`) or a type (`n: int`)
+        column = first.start(1) + 1
+        following = re.match(r"\s*([A-Za-z_][\w.]*)", line[first.end():])
+        hint = _FOREIGN_STATEMENTS[word].format(
+            word=word, next=following.group(1) if following else "NAME")
+        return Diagnostic(ERROR, f"unexpected `{word}`",
+                          Span(filename, token.line, column, token.line, column + len(word)),
+                          hint=hint)
+    stripped = before.rstrip()
+    if shown == "type" and re.search(r"\bdelay\b", before):
+        hint = "the type comes before the delay: `x -> h type 1 delay 2`"
+    elif shown == "if" and stripped.endswith("else"):
+        hint = "write `elif c { ... }` for `else if c { ... }`"
+    elif shown == "=" and stripped[-1:] in ("+", "-", "*", "/", "%"):
+        hint = (f"constants cannot change: there is no `{stripped[-1]}=`; give the new value a "
+                f"new name: `x2 = x {stripped[-1]} 1`")
+    elif re.search(r"[\w\])](\+\+|--)$", text[:position].rstrip()):
+        operator = text[:position].rstrip()[-2:]
+        hint = (f"there is no `{operator}`: constants cannot change; a loop counts by itself: "
+                f"`for i in 0..n {{ ... }}`")
+    elif re.match(r"\s*for\b", line) and ("=" in before or shown in ("(", "=")):
+        hint = "a loop is written `for i in 0..n { ... }`"
+    elif shown == ":" and re.match(r"\s*(if|elif|else|for)\b", before):
+        hint = "a block is written in braces: `{ ... }`, not with `:`"
+    elif shown in ("/", "//") and not stripped:
+        hint = "a comment starts with `#`"
+    elif not stripped and "==" in _previous_line(text, position) and not re.match(
+            r"\s*(if|elif|assert)\b", _previous_line(text, position)):
+        hint = ("`==` compares two values and is no statement; connect with `x -> h`, "
+                "name a value with `x = ...`")
+    else:
+        return None
+    return Diagnostic(ERROR, f"unexpected `{shown}`", span, hint=hint)
+
+
+def _context_start(text: str, position: int) -> int:
+    """The start of the line of ``position``, or of the last non-blank line before it when
+    nothing precedes ``position`` on its line."""
+    start = text.rfind("\n", 0, position) + 1
+    while not text[start:position].strip() and start > 0:
+        position = start - 1
+        start = text.rfind("\n", 0, position) + 1
+    return start
+
+
+def _previous_line(text: str, position: int) -> str:
+    """The last non-blank line before the line of ``position``."""
+    lines = text[:text.rfind("\n", 0, position) + 1].splitlines()
+    return next((line for line in reversed(lines) if line.strip()), "")
+
+
 def _unexpected_character(err, text: str, filename: str) -> Diagnostic:
     line, column = err.line, err.column
     char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
@@ -100,7 +219,8 @@ def _unexpected_character(err, text: str, filename: str) -> Diagnostic:
         return Diagnostic(ERROR, "unterminated string", Span(filename, line, column, line, end),
                           hint='a string ends with `"` on the same line')
     return Diagnostic(ERROR, f"unexpected character `{char}`", span,
-                      hint=_expected_hint(sorted(err.allowed or ())))
+                      hint=_FOREIGN_CHARACTERS.get(char)
+                      or _expected_hint(sorted(err.allowed or ())))
 
 
 def _unexpected_end(text: str, filename: str, expected: list[str]) -> Diagnostic:
@@ -165,6 +285,197 @@ def _terminal_word(name: str) -> str:
         if term.name == name and term.pattern.type == "str":
             return f"`{term.pattern.value}`"
     return name.lower()
+
+
+# -- recovery after a syntax error ---------------------------------------------------------------
+
+MAX_SYNTAX_ERRORS = 10  # per file
+
+# What the resynchronisation scans: blanks, comments, strings (an unterminated one runs to the end
+# of its line), words and numbers, single characters.
+_SCAN = re.compile(r'[ \t\r\f]+|\n|#[^\n]*|"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"?|\w+|\S')
+
+
+class _Recovery:
+    """lark's ``on_error`` callback (LALR): records each syntax error, then resumes the parse at
+    the next statement boundary, so that one file reports up to ``MAX_SYNTAX_ERRORS`` errors.
+
+    From the offending token on, candidate resumption points are a `}` or `;` and the first token
+    of a line, outside any `{ ... }` opened after the error (a skipped block is skipped whole).
+    For each candidate, in order, the parser's state stack is cut back, least first, until the
+    candidate's line parses on from there; the parse then resumes at that point with that stack.
+    An end of file reached after an earlier error is not reported again unless a `{` is unclosed.
+    """
+
+    def __init__(self, text: str, filename: str):
+        self.text, self.file = text, filename
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: list[lark.exceptions.UnexpectedInput] = []
+        self._calls = 0  # a guard: each call moves on by a token at least
+
+    def record(self, err: lark.exceptions.UnexpectedInput) -> None:
+        if any(err is seen for seen in self._seen):
+            return
+        self._seen.append(err)
+        if self.diagnostics and _at_end(err) and _unclosed_brace(self.text) is None:
+            return  # the parse ran out after an earlier error: nothing new
+        diagnostic = _syntax_diagnostic(err, self.text, self.file)
+        if all((d.span, d.message) != (diagnostic.span, diagnostic.message)
+               for d in self.diagnostics):
+            self.diagnostics.append(diagnostic)
+
+    def __call__(self, err: lark.exceptions.UnexpectedInput) -> bool:
+        self.record(err)
+        self._calls += 1
+        parser = getattr(err, "interactive_parser", None)
+        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS or _at_end(err) or parser is None or \
+                self.text.count('"""') % 2 or \
+                self._calls > 4 * MAX_SYNTAX_ERRORS:  # (open doc string: every line a guess)
+            return False
+        if self._repair(err, parser):
+            return True
+        found = self._resume_point(err, parser)
+        if found is None:
+            return False
+        depth, place = found
+        state = parser.parser_state
+        del state.state_stack[depth:]
+        del state.value_stack[depth - 1:]
+        _move(parser.lexer_thread.state.line_ctr, *place)
+        return True
+
+    def _repair(self, err, parser) -> bool:
+        """One-token repairs, tried first: the offending token or character left out, or a
+        missing `{`, `)` or `]` put before it; taken when the rest of its line and the next line
+        parse on. A brace is never left out (the blocks after it would shift)."""
+        text = self.text
+        conf = copy(parser.parser_state.parse_conf)
+        conf.callbacks = {}
+        depth = len(parser.parser_state.state_stack)
+        if isinstance(err, lark.exceptions.UnexpectedCharacters):
+            start, end, inserts = err.pos_in_stream, err.pos_in_stream + 1, ()
+            dropped = text[start:end]
+        else:
+            start, end = err.token.start_pos, err.token.end_pos
+            inserts = [t for t in ("LBRACE", "RPAR", "RSQB") if t in (err.expected or ())]
+            dropped = str(err.token)
+        if dropped and dropped not in ('{', '}', '"'):
+            line_end = text.find("\n", end)  # the rest of the line and the next line
+            following = next((m.start() for m in _SCAN.finditer(text, max(line_end, end))
+                              if not m.group().isspace() and not m.group().startswith("#")),
+                             None) if line_end >= 0 else None
+            if following is not None:
+                place = _place(text, end)
+                fed, whole = _parses_on(parser, conf, depth, place,
+                                        max(place[1], _place(text, following)[1]))
+                if whole:
+                    _move(parser.lexer_thread.state.line_ctr, *place)
+                    return True
+        place = _place(text, start)
+        for name in inserts:
+            value = {"LBRACE": "{", "RPAR": ")", "RSQB": "]"}[name]
+            token = Token(name, value, start, place[1], place[2], place[1], place[2], start)
+            if _parses_on(parser, conf, depth, place, place[1], token)[1]:
+                parser.feed_token(token)
+                _move(parser.lexer_thread.state.line_ctr, *place)
+                return True
+        return False
+
+    def _resume_point(self, err, parser):
+        text = self.text
+        if isinstance(err, lark.exceptions.UnexpectedCharacters):
+            start, skip_first = err.pos_in_stream, True
+        else:
+            start, skip_first = err.token.start_pos, False
+        conf = copy(parser.parser_state.parse_conf)
+        conf.callbacks = {}  # probes build no tree
+        values = parser.parser_state.value_stack
+        closed = [i for i, v in enumerate(values) if isinstance(v, Token) and v.type == "RBRACE"]
+        lowest = closed[-1] + 2 if closed else 1  # a cut never reopens a closed block
+        nesting = 0
+        for match in _SCAN.finditer(text, start):
+            word = match.group()
+            if word.isspace() or word.startswith("#"):
+                continue
+            position = match.start()
+            if skip_first:
+                skip_first = False
+                continue
+            line_start = text.rfind("\n", 0, position) + 1
+            at_line_start = not text[line_start:position].strip()
+            if nesting == 0 and (word in ("}", ";") or at_line_start):
+                place = (position, text.count("\n", 0, position) + 1, position - line_start + 1)
+                best = (0, None)  # (tokens taken, depth): a line that has an error of its own
+                for depth in range(len(parser.parser_state.state_stack), lowest - 1, -1):
+                    fed, whole = _parses_on(parser, conf, depth, place)
+                    if whole:
+                        return depth, place
+                    if fed > best[0]:
+                        best = (fed, depth)
+                if best[1] is not None and (position == start or place[1] > _place(
+                        text, start)[1]):  # a partial fit later on the error's line: a guess
+                    return best[1], place
+                if at_line_start and re.fullmatch(r"[A-Za-z_]\w*", word) and \
+                        word not in ("else", "elif") and position > start:
+                    # a word nothing takes (`import` among the corelets): resume there to report it
+                    return len(parser.parser_state.state_stack), place
+            if word == "{":
+                nesting += 1
+            elif word == "}":
+                nesting = max(nesting - 1, 0)
+        return None
+
+
+def _parses_on(parser, conf, depth: int, place: tuple[int, int, int], last_line: int = 0,
+               first: Token | None = None) -> tuple[int, bool]:
+    """How many tokens from ``place`` to the end of its line (or of ``last_line``) the parser
+    takes, its stack cut to ``depth`` (and ``first`` fed before them), and whether it takes them
+    all (or 32 of them)."""
+    state = parser.parser_state.copy(deepcopy_values=False)
+    state.parse_conf = conf
+    del state.state_stack[depth:]
+    del state.value_stack[depth - 1:]
+    lexer = copy(parser.lexer_thread)
+    _move(lexer.state.line_ctr, *place)
+    last_line = max(last_line, place[1])
+    fed = 0
+    try:
+        if first is not None:
+            state.feed_token(first)
+        for token in lexer.lex(state):
+            if fed and token.line > last_line or fed == 32:
+                break
+            if token.type == "NAME" and token in _keywords():
+                return fed, False  # a keyword lexed as a name where none fits: `x = output y`
+            state.feed_token(token)
+            fed += 1
+    except lark.exceptions.UnexpectedInput:
+        return fed, False
+    return fed, fed > 0
+
+
+@functools.lru_cache(maxsize=1)
+def _keywords() -> frozenset[str]:
+    return frozenset(t.pattern.value for t in _lark().terminals
+                     if t.pattern.type == "str" and re.fullmatch(r"\w+", t.pattern.value))
+
+
+def _place(text: str, position: int) -> tuple[int, int, int]:
+    """(position, line, column)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return position, text.count("\n", 0, position) + 1, position - line_start + 1
+
+
+def _move(line_counter, position: int, line: int, column: int) -> None:
+    """Put lark's lexer at ``position`` (its line and column given)."""
+    line_counter.char_pos, line_counter.line, line_counter.column = position, line, column
+    line_counter.line_start_pos = position - column + 1
+
+
+def _at_end(err) -> bool:
+    token = getattr(err, "token", None)
+    return isinstance(err, lark.exceptions.UnexpectedEOF) or (
+        token is not None and token.type == "$END")
 
 
 # -- tree -> AST -----------------------------------------------------------------------------------
@@ -284,8 +595,13 @@ class _ToAst(Transformer):
         if isinstance(target, ast.Index) and isinstance(target.value, ast.Name):
             return ast.Assign(target.value.id, value, self._span(meta), target.value.span,
                               target.subscripts)
+        hint = ""
+        if isinstance(target, ast.BinaryOp) and target.op in ("+", "-") and isinstance(
+                target.right, ast.UnaryOp) and target.right.op == target.op:  # `i++` and a line
+            hint = (f"there is no `{target.op * 2}`: constants cannot change; a loop counts by "
+                    f"itself: `for i in 0..n {{ ... }}`")
         raise _TransformError("cannot assign to this: the left of `=` is a name or a name with "
-                              "an index (`conv[g]`)", target.span)
+                              "an index (`conv[g]`)", target.span, hint)
 
     def connection(self, meta, children):
         source, target, (axon_type, delay), comprehension = children

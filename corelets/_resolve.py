@@ -8,7 +8,9 @@ outputs at any level (``out``, aliases). Resolution, all in numpy:
    ends at a neuron, and every use of an output as a source becomes a use of that neuron;
 2. instance inputs are removed level by level, shallowest first: an edge ``a -> x`` (delay da)
    and an edge ``x -> b`` (type t, delay db) become ``a -> b`` (type t, delay da + db), so delays
-   add along a chain of connectors; edges from an input nobody drives disappear;
+   add along a chain of connectors; edges from an input nobody drives disappear. The caller may
+   set the type on ``a -> x`` instead (type -1 is "not set"): the joined edge takes the one that is
+   set, and two different ones are an error naming both connections; at the end, unset is 0;
 3. pins get their source numbers after the neurons, and the edges are sorted and deduplicated on
    one packed int64 key (much faster than a lexsort on four arrays).
 """
@@ -24,6 +26,7 @@ import numpy as np
 from corelet.chip import NEURON_FIELDS, NeuronParams
 from corelet.chip.arrays import ranges, run_ids
 from corelet.language.diagnostics import ERROR, WARNING, Diagnostic
+from corelet.chip.errors import Location
 from corelet.chip.network import (Connections, CoreGroup, InputConnector, Network, OutputConnector,
                               Population)
 
@@ -34,7 +37,7 @@ _KINDS = {"pin": PIN, "in": IN, "out": OUT}
 
 @attrs.define(eq=False)
 class Edges:
-    """A block of connections from one statement (node ids; type -1 on edges into connectors)."""
+    """A block of connections from one statement (node ids; type -1 where it is not set)."""
 
     src: np.ndarray
     dst: np.ndarray
@@ -70,6 +73,11 @@ class Graph:
         self.edges: list[Edges] = []
         self.drivers: list[Edges] = []
         self.groups: list[CoreGroup] = []
+        # where axon types meet at a connector (for the message when the two sides disagree):
+        # every connection into an instance input (span, src, dst, type per row, -1 unset), and
+        # every typed connection from an instance's own input (span, first and last slot)
+        self.alias_feeds: list[tuple] = []
+        self.typed_reads: list[tuple] = []
         self._capacity = 0
         self.params = {name: np.zeros((0, *shape), dtype=dtype)
                        for name, (dtype, shape, _) in NEURON_FIELDS.items()}
@@ -112,6 +120,18 @@ class Graph:
         self.drivers.append(Edges(src, dst, np.full(len(src), -1, np.int8),
                                   np.zeros(len(src), np.int32), span))
 
+    def note_types(self, kind: str, src: np.ndarray, dst: np.ndarray, axon_type, typed: bool,
+                   reads_input: bool, source_nodes: np.ndarray, span) -> None:
+        """Remember where a connection meets a connector boundary (only small arrays are kept:
+        connections into instance inputs, and the slot range an inner typed connection reads)."""
+        if kind == "alias":
+            self.alias_feeds.append((span, src, dst, axon_type))
+        if typed and reads_input:
+            nodes = np.asarray(source_nodes).ravel()
+            nodes = nodes[nodes >= BASE]
+            if len(nodes):
+                self.typed_reads.append((span, int(nodes.min()) - BASE, int(nodes.max()) - BASE))
+
     def group(self, name: str, neurons: np.ndarray, span) -> None:
         self.groups.append(CoreGroup(name, np.asarray(neurons, dtype=np.int64), span))
 
@@ -142,7 +162,10 @@ def build_network(graph: Graph, top, report: Report) -> Network | None:
     for i in range(len(graph.edges)):  # (no loop variable: the merge frees every block)
         _remap_sources(graph.edges[i], table, used)
     _warn_unused_inputs(graph, used, report)
-    main = _eliminate_aliases(graph.edges, depth, kind)
+    clashes = _TypeClashes(graph, report)
+    main = _eliminate_aliases(graph.edges, depth, kind, clashes)
+    if clashes.failed:
+        return None
     connections = _canonical(main, graph, kind)
     params = NeuronParams(**{name: np.ascontiguousarray(a[:graph.n_neurons])
                              for name, a in graph.params.items()})
@@ -302,8 +325,10 @@ def _warn_unused_inputs(graph: Graph, used: np.ndarray, report: Report) -> None:
             report(Diagnostic(WARNING, f"input `{record.name}` is never used", record.span))
 
 
-def _eliminate_aliases(blocks: list[Edges], depth: np.ndarray, kind: np.ndarray) -> list[Edges]:
-    """Edges into neurons only, each instance input replaced by what drives it."""
+def _eliminate_aliases(blocks: list[Edges], depth: np.ndarray, kind: np.ndarray,
+                       clashes: "_TypeClashes | None" = None) -> list[Edges]:
+    """Edges into neurons only, each instance input replaced by what drives it; an axon type set
+    on neither side of a connector becomes 0."""
     is_alias = (kind == IN)
     alias_depth = np.where(is_alias, depth, 0)
     levels = sorted(set(alias_depth[is_alias].tolist()))
@@ -323,9 +348,65 @@ def _eliminate_aliases(blocks: list[Edges], depth: np.ndarray, kind: np.ndarray)
             else:
                 rest.append(block)
         feeds = _Feeds(into, len(kind))
-        blocks = [expanded for block in rest for expanded in [feeds.expand(block, at_level)]
+        blocks = [expanded for block in rest for expanded in [feeds.expand(block, at_level,
+                                                                           clashes)]
                   if len(expanded.src)]
+    for block in blocks:
+        block.axon_type = _default_type(block.axon_type)
     return blocks
+
+
+def _default_type(axon_type: np.ndarray) -> np.ndarray:
+    """Type -1 (set by neither side) as the default, 0; a broadcast value stays one value."""
+    if len(axon_type) and axon_type.strides == (0,):
+        return np.broadcast_to(np.int8(max(int(axon_type[0]), 0)), axon_type.shape) \
+            if axon_type[0] < 0 else axon_type
+    unset = axon_type < 0
+    if not unset.any():
+        return axon_type
+    return np.where(unset, np.int8(0), axon_type).astype(np.int8, copy=False)
+
+
+class _TypeClashes:
+    """Reports a connection whose axon type is set on both sides of a connector, differently."""
+
+    def __init__(self, graph: Graph, report: Report):
+        self.graph, self.report, self.failed = graph, report, False
+
+    def __call__(self, slot: int, outer: int, inner: int, fallback_outer, fallback_inner) -> None:
+        self.failed = True
+        graph = self.graph
+        record = next(r for r in graph.connectors if r.offset <= slot < r.offset + r.size)
+        element = f"{record.name}[{slot - record.offset}]" if record.size > 1 or record.shape \
+            else record.name
+        caller = self._feed_span(slot, outer, set()) or fallback_outer
+        inside = next((span for span, lo, hi in graph.typed_reads if lo <= slot <= hi),
+                      fallback_inner)
+        self.report(Diagnostic(
+            ERROR, f"the axon type of the connection into `{element}` is set on both sides: "
+                   f"type {outer} here, type {inner} inside `{record.corelet}`",
+            caller, "a connection has one axon type: set it on one side only, or make both "
+                    "the same",
+            related=(Location(span=inside, label=f"`{record.corelet}` sets type {inner} here",
+                              corelet=record.corelet),) if inside is not None else ()))
+
+    def _feed_span(self, slot: int, axon_type: int, seen: set):
+        """The connection that set ``axon_type`` on what reaches ``slot``, following untyped
+        connections back through the connectors they come from."""
+        if slot in seen:
+            return None
+        seen.add(slot)
+        for span, src, dst, types in self.graph.alias_feeds:
+            rows = np.flatnonzero(dst == BASE + slot)
+            for row in rows.tolist():
+                t = int(types[row] if np.ndim(types) else types)
+                if t == axon_type:
+                    return span
+                if t < 0 and src[row] >= BASE:
+                    found = self._feed_span(int(src[row]) - BASE, axon_type, seen)
+                    if found is not None:
+                        return found
+        return None
 
 
 def _take(block: Edges, mask: np.ndarray) -> Edges:
@@ -340,12 +421,17 @@ class _Feeds:
         src = np.concatenate([b.src for b in into]) if into else np.zeros(0, np.int64)
         dst = np.concatenate([b.dst for b in into]) if into else np.zeros(0, np.int64)
         delay = np.concatenate([b.delay for b in into]) if into else np.zeros(0, np.int32)
+        axon_type = np.concatenate([b.axon_type for b in into]) if into else np.zeros(0, np.int8)
+        spans = np.repeat(np.arange(len(into)), [len(b.src) for b in into])
         order = np.argsort(dst - BASE, kind="stable")
         self.src, self.delay = src[order], delay[order]
+        self.spans, self.span_of = [b.span for b in into], spans[order]
+        # the types the callers set on connections into these inputs (-1: not set)
+        self.axon_type = axon_type[order] if (axon_type >= 0).any() else None
         self.count = np.bincount(dst - BASE, minlength=n_other)
         self.first = np.concatenate([[0], np.cumsum(self.count)[:-1]])
 
-    def expand(self, block: Edges, at_level: np.ndarray) -> Edges:
+    def expand(self, block: Edges, at_level: np.ndarray, clashes=None) -> Edges:
         hit = block.src >= BASE
         hit[hit] = at_level[block.src[hit] - BASE]
         if not hit.any():
@@ -356,7 +442,16 @@ class _Feeds:
         count = self.count[slots]
         which = run_ids(count)
         partner = ranges(self.first[slots], count)
-        joined = Edges(self.src[partner], fed.dst[which], fed.axon_type[which],
+        axon_type = fed.axon_type[which]
+        if self.axon_type is not None:  # a caller set types: the one that is set, or a clash
+            outer = self.axon_type[partner]
+            clash = (axon_type >= 0) & (outer >= 0) & (axon_type != outer)
+            if clash.any() and clashes is not None:
+                c = int(np.flatnonzero(clash)[0])
+                clashes(int(slots[which[c]]), int(outer[c]), int(axon_type[c]),
+                        self.spans[self.span_of[partner[c]]], block.span)
+            axon_type = np.where(axon_type < 0, outer, axon_type).astype(np.int8, copy=False)
+        joined = Edges(self.src[partner], fed.dst[which], axon_type,
                        fed.delay[which] + self.delay[partner], block.span)
         return Edges(*(np.concatenate([getattr(keep, f), getattr(joined, f)])
                        for f in ("src", "dst", "axon_type", "delay")), block.span)

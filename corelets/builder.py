@@ -402,7 +402,10 @@ class Corelet:
                 loops: Mapping | Sequence = (), where: Any = None) -> None:
         """``source -> target [type t] [delay d] [for v in a..b, ... [if where]]``.
 
-        ``loops``: ``{var: stop}`` or ``{var: (start, stop)}`` (or a list of such pairs)."""
+        ``loops``: ``{var: stop}`` or ``{var: (start, stop)}`` (or a list of such pairs).
+        ``type`` may also be given on a connection into an instance's input
+        (``c.connect(x, dense.x, type=1)``): the caller chooses the type of the connections the
+        instance makes from that input without a type; where both set one they must agree."""
         span = _caller_span()
         items = loops.items() if isinstance(loops, Mapping) else loops
         loop_nodes = tuple(self._loop(v, bounds, span) for v, bounds in items)

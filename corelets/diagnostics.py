@@ -35,6 +35,7 @@ class Diagnostic:
     span: Span | None
     hint: str = ""
     notes: tuple[str, ...] = ()
+    related: tuple[Location, ...] = ()  # further places, printed as `FILE:LINE:COL: note:` lines
 
     def sort_key(self) -> tuple:
         s = self.span
@@ -55,8 +56,9 @@ class LanguageError(ToolchainError):
         self.sources = dict(sources or {})
         first = self.diagnostics[0] if self.diagnostics else Diagnostic(ERROR, "", None)
         super().__init__(first.message, hint=first.hint, notes=first.notes,
-                         locations=[Location(span=d.span, label=d.message) for d in self.diagnostics
-                                    if d.span is not None])
+                         locations=[loc for d in self.diagnostics
+                                    for loc in (Location(span=d.span, label=d.message), *d.related)
+                                    if loc.span is not None])
         self._text = render_all(self.diagnostics, self.sources)  # the source lines as they are now
 
     @property
@@ -84,4 +86,4 @@ def render(diag: Diagnostic, sources: Mapping[str, str] | None = None) -> str:
     """``FILE:LINE:COL: severity: message``, the source line, a caret line, hint and notes (the
     shared renderer, ``corelet.chip.errors.render_message``)."""
     return render_message(diag.message, severity=diag.severity, span=diag.span, hint=diag.hint,
-                          notes=diag.notes, sources=sources, bare=False)
+                          notes=diag.notes, sources=sources, related=diag.related, bare=False)

@@ -19,6 +19,8 @@ uses stay quiet) and raised together as one ``LanguageError``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import math
 import os
@@ -46,6 +48,8 @@ MAX_DEPTH = 64  # instances nested deeper than this mean a recursion without end
 GRID_CHUNK = 1 << 22  # comprehension grid points evaluated at once
 
 DEFAULT_TEMPLATE = Template("neuron", {})
+_SUB_INPUT_ROLES = frozenset({SUB_INPUT})
+_SUB_OUTPUT_ROLES = frozenset({SUB_OUTPUT})
 
 
 def elaborate_file(path, *, params: dict | None = None, top: str | None = None,
@@ -76,7 +80,8 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
     elab = _Elaborator(program, profile)
     definition = elab.pick_top(root, top)
     try:
-        elab.elaborate_top(definition, dict(params or {}))
+        with _fewer_collections():
+            elab.elaborate_top(definition, dict(params or {}))
         elab.raise_errors()
         network = build_network(elab.graph, definition.node, elab.report)
         elab.raise_errors()
@@ -86,6 +91,27 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
         if warnings is not None:
             warnings.extend(sorted(elab.warnings, key=Diagnostic.sort_key))
     return network
+
+
+GC_THRESHOLD = 50_000  # allocations between collections of the youngest generation, at least
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Run the cycle collector less often while elaborating (as mypy does): a loop of 10,000
+    instances keeps ~10 small objects per instance alive, which makes the default threshold (700)
+    trigger hundreds of collections that find almost nothing (the elaborator's own structures
+    make no cycles per instance) and a full one over every object the process holds."""
+    thresholds = gc.get_threshold()
+    if thresholds[0] == 0 or thresholds[0] >= GC_THRESHOLD:  # collection off, or already rare
+        yield
+        return
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        if gc.get_threshold()[0] == GC_THRESHOLD:  # unless someone changed it meanwhile
+            gc.set_threshold(*thresholds)
 
 
 def source_hashes(program: Program, root: str) -> dict[str, str]:
@@ -131,6 +157,12 @@ class _Scope:
 
     def qualified(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
+
+    def close(self) -> None:
+        """Break the scope <-> evaluator cycle once the body has run, so that the instance's
+        names are freed at once rather than by the cycle collector (which a loop of 10,000
+        instances would run over and over)."""
+        self.evaluator = None
 
     def bind(self, name: str, value: Any, span) -> None:
         first = self.defined_at(name)
@@ -222,6 +254,8 @@ class _Elaborator:
         self.warnings: list[Diagnostic] = []
         self._templates: dict[tuple[str, str], Template] = {}
         self._templates_in_progress: set = set()
+        self._param_orders: dict = {}  # (id(decl), given names) -> (decl, order, cycles)
+        self._fields_converted: dict = {}  # (id(setting), type, value) -> (setting, arrays)
 
     # -- errors -------------------------------------------------------------------------------
     def report(self, diagnostic: Diagnostic, chain: tuple[str, ...] = ()) -> None:
@@ -298,10 +332,25 @@ class _Elaborator:
                                        f"first set at {seen[setting.name]}")
             seen[setting.name] = setting.name_span
             value = self._field_value(setting, scope)
-            for name, array in convert_field(setting.name, value, setting.value.span,
-                                             self.profile).items():
+            for name, array in self._converted(setting, value).items():
                 result[name] = (array, setting.value.span)
         return result
+
+    def _converted(self, setting: ast.FieldSetting, value: Any) -> dict:
+        """``convert_field`` of one setting's value, made once per setting and scalar value
+        (`threshold = k` in a corelet a loop instantiates 10,000 times: a few distinct k)."""
+        if type(value) not in (int, float, bool, str):
+            return convert_field(setting.name, value, setting.value.span, self.profile)
+        key = (id(setting), type(value), value)
+        cached = self._fields_converted.get(key)
+        if cached is None or cached[0] is not setting:
+            arrays = convert_field(setting.name, value, setting.value.span, self.profile)
+            for array in arrays.values():  # shared by every template made from it
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False
+            cached = (setting, arrays)
+            self._fields_converted[key] = cached
+        return cached[1]
 
     def _field_value(self, setting: ast.FieldSetting, scope: _Scope) -> Any:
         from corelet.language._templates import CHOICES
@@ -410,11 +459,9 @@ class _Elaborator:
         args = self._call_arguments(call, decl, caller)
         chain = (f"in instance `{path}` of `{decl.name}` at {stmt.span}",) + caller.chain
         scope = _Scope(self, ref.definition.file, path, decl.name, caller.depth + 1, chain)
-        from corelet.language._params import param_order
-
-        order, cycles = param_order(decl.params, set(args), self.constants)
-        if cycles:
-            raise cycles[0][0]
+        order, cycles = self._instance_param_order(decl, args)
+        if cycles:  # (cached: a fresh traceback each time it is raised)
+            raise cycles[0][0].with_traceback(None)
         for p in order:
             if p.name in args:
                 value, span = args[p.name]
@@ -426,11 +473,24 @@ class _Elaborator:
                 raise ElaborationError(f"missing value for parameter `{p.name}` of `{decl.name}`",
                                        call.span)
         self._run_body(decl.body, scope)
-        ports = {n: Port(p.nodes, frozenset({SUB_INPUT}), f"{name}.{n}")
+        ports = {n: Port(p.nodes, _SUB_INPUT_ROLES, f"{name}.{n}")
                  for n, p in scope.inputs.items()}
-        ports.update({n: Port(p.nodes, frozenset({SUB_OUTPUT}), f"{name}.{n}")
+        ports.update({n: Port(p.nodes, _SUB_OUTPUT_ROLES, f"{name}.{n}")
                       for n, p in scope.outputs.items()})
+        scope.close()
         return Instance(path, decl.name, ports, stmt.span)
+
+    def _instance_param_order(self, decl: ast.CoreletDecl, args: dict) -> tuple[list, list]:
+        """``param_order`` of an instance's parameters, made once per declaration and set of
+        given names (a loop instantiates one corelet thousands of times)."""
+        key = (id(decl), frozenset(args))
+        cached = self._param_orders.get(key)
+        if cached is None or cached[0] is not decl:
+            from corelet.language._params import param_order
+
+            cached = (decl, *param_order(decl.params, set(args), self.constants))
+            self._param_orders[key] = cached
+        return cached[1], cached[2]
 
     def _call_arguments(self, call: ast.Call, decl: ast.CoreletDecl, caller: _Scope) -> dict:
         names = [p.name for p in decl.params]
@@ -770,20 +830,35 @@ class _Elaborator:
         if stmt.loops:
             self._comprehension(stmt, scope)
             return
-        source = self._port(stmt.source, scope, "source")
-        target = self._port(stmt.target, scope, "target")
-        kind = _check_roles(source, target, stmt)
+        problems = _Problems()  # each check on its own: every problem of the line is reported
+        source = problems.run(self._port, stmt.source, scope, "source")
+        target = problems.run(self._port, stmt.target, scope, "target")
+        kind = None if source is None or target is None else \
+            problems.run(_check_roles, source, target, stmt)
         if kind == "output":
             if stmt.axon_type is not None:
-                raise ElaborationError("an output connector has no axon type",
-                                       stmt.axon_type.span)
-            self._drive_outputs(source, target, stmt.delay, stmt, scope, stmt.source.span)
+                problems.errors.append(ElaborationError("an output connector has no axon type",
+                                                        stmt.axon_type.span))
+            problems.run(self._drive_outputs, source, target, stmt.delay, stmt, scope,
+                         stmt.source.span)
+            problems.finish(self, scope)
             return
-        src, dst = _pair_up(source, target, stmt)
-        axon_type = self._axon_type(stmt, scope, kind)
-        delay = self._delay(stmt, scope, kind)
-        self.graph.add(Edges(src, dst, _full(axon_type, len(src), np.int8, stmt),
-                             _full(delay, len(src), np.int32, stmt), stmt.span))
+        pairs = problems.run(_pair_up, source, target, stmt) if kind is not None else None
+        axon_type = problems.run(self._axon_type, stmt, scope, kind or "neurons")
+        delay = problems.run(self._delay, stmt, scope, kind or "neurons")
+        problems.finish(self, scope)
+        src, dst = pairs
+        axon_type = _full(axon_type, len(src), np.int8, stmt)
+        self._note_types(stmt, scope, kind, source, src, dst, axon_type)
+        self.graph.add(Edges(src, dst, axon_type, _full(delay, len(src), np.int32, stmt),
+                             stmt.span))
+
+    def _note_types(self, stmt, scope, kind, source: Port, src, dst, axon_type) -> None:
+        """Tell the graph where a type crosses a connector boundary (for its clash message)."""
+        reads_input = scope.depth > 0 and OWN_INPUT in source.roles
+        if kind == "alias" or (stmt.axon_type is not None and reads_input):
+            self.graph.note_types(kind, src, dst, axon_type, stmt.axon_type is not None,
+                                  reads_input, source.nodes, stmt.span)
 
     def _drive_outputs(self, source: Port, target: Port, delay, stmt, scope, span) -> None:
         if delay is not None:
@@ -799,12 +874,11 @@ class _Elaborator:
         self.graph.drive(source.nodes.ravel(), target.nodes.ravel(), stmt.span)
 
     def _axon_type(self, stmt, scope, kind: str):
+        # -1: not set. Into neurons it becomes 0 unless the connection comes from an input whose
+        # caller sets the type (`a -> sub.x type 1`): the two sides of a connector are joined in
+        # _resolve.py, which takes the type that is set and rejects two different ones.
         if stmt.axon_type is None:
-            return 0 if kind == "neurons" else -1
-        if kind != "neurons":
-            raise ElaborationError("an axon type only applies to connections into neurons",
-                                   stmt.axon_type.span,
-                                   "set the type where the connector reaches its neurons")
+            return -1
         value = scope.evaluator.eval(stmt.axon_type)
         high = self.profile.axon_types - 1
         return _checked_ints(value, stmt.axon_type, "axon type", 0, high, scope.evaluator.domain,
@@ -861,16 +935,20 @@ class _Elaborator:
             if not mask.any():
                 return
             ev.domain = mask
-        source = self._port(stmt.source, scope, "source")
-        target = self._port(stmt.target, scope, "target")
-        kind = _check_roles(source, target, stmt)
+        problems = _Problems()  # each check on its own: every problem of the line is reported
+        source = problems.run(self._port, stmt.source, scope, "source")
+        target = problems.run(self._port, stmt.target, scope, "target")
+        kind = None if source is None or target is None else \
+            problems.run(_check_roles, source, target, stmt)
         if kind == "output":
-            raise ElaborationError("output connectors are driven by whole connections "
-                                   "(`y = h`), not by comprehensions", stmt.target.span)
-        src = _grid_nodes(source, shape, stmt.source)
-        dst = _grid_nodes(target, shape, stmt.target)
-        axon_type = self._axon_type(stmt, scope, kind)
-        delay = self._delay(stmt, scope, kind)
+            problems.errors.append(ElaborationError(
+                "output connectors are driven by whole connections (`y = h`), not by "
+                "comprehensions", stmt.target.span))
+        src = problems.run(_grid_nodes, source, shape, stmt.source) if source is not None else None
+        dst = problems.run(_grid_nodes, target, shape, stmt.target) if target is not None else None
+        axon_type = problems.run(self._axon_type, stmt, scope, kind or "neurons")
+        delay = problems.run(self._delay, stmt, scope, kind or "neurons")
+        problems.finish(self, scope)
         count = int(np.count_nonzero(mask)) if mask is not None else math.prod(shape)
 
         kept = []  # the filter as one contiguous bool array, made once (a broadcast mask is slow)
@@ -892,8 +970,10 @@ class _Elaborator:
                 kept.append(np.ascontiguousarray(mask))
             return full[kept[0]]
 
-        self.graph.add(Edges(select(src, np.int64), select(dst, np.int64, narrow=True),
-                             select(axon_type, np.int8), select(delay, np.int32), stmt.span))
+        edges = Edges(select(src, np.int64), select(dst, np.int64, narrow=True),
+                      select(axon_type, np.int8), select(delay, np.int32), stmt.span)
+        self._note_types(stmt, scope, kind, source, edges.src, edges.dst, edges.axon_type)
+        self.graph.add(edges)
 
 
 _STATEMENTS = {
@@ -1018,6 +1098,34 @@ def _grid_nodes(port: Port, shape: tuple, expr) -> np.ndarray:
                                f"{port.width} elements", expr.span,
                                "index it with the loop variables, e.g. `x[i]`")
     return nodes
+
+
+class _Problems:
+    """The checks of one statement, run each on its own so that every problem is reported, not
+    only the first: ``run`` returns a check's result, or None when it failed; ``finish`` reports
+    all failures but the last and raises that one (the statement fails as a whole), or raises
+    ``Poisoned`` when a check only met a name whose declaration failed."""
+
+    def __init__(self):
+        self.errors: list[ElaborationError] = []
+        self.poisoned = False
+
+    def run(self, check, *args):
+        try:
+            return check(*args)
+        except ElaborationError as err:
+            self.errors.append(err)
+        except Poisoned:
+            self.poisoned = True
+        return None
+
+    def finish(self, elaborator: "_Elaborator", scope: _Scope) -> None:
+        for err in self.errors[:-1]:
+            elaborator.report(err.diagnostic, scope.chain)
+        if self.errors:
+            raise self.errors[-1]
+        if self.poisoned:
+            raise Poisoned()
 
 
 def _checked_ints(value, expr, what: str, low: int, high: int | None, domain, hint: str):

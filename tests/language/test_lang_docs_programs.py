@@ -28,6 +28,7 @@ PARAMS = {
     "WideSum": {"n": 300, "m": 2},   # two blocks: more inputs than one core has axons
     "Pool": {"L": np.ones((2, 4, 4), int), "H": 6},   # parameters in any order
     "Gates": {"cell": "and2"},   # a template by name, as -p cell=and2 gives it
+    "Signed": {"W": RNG.random((8, 3)) < 0.5},   # axon types chosen by the caller
 }
 
 # Appended to a block that defines no corelet, keyed by its first word.
