@@ -312,7 +312,11 @@ class Evaluator:
                 raise ElaborationError(f"an index must be an integer, got {_show(index)}",
                                        sub.span)
             if not -size <= index < size:
-                raise _out_of_range(index, size, axis, e, sub, what)
+                err = _out_of_range(index, size, axis, e, sub, what)
+                raise ElaborationError(err.diagnostic.message, sub.span,
+                                       "only the entries declared so far exist: an entry can be "
+                                       "used after the declaration that makes it (in a later "
+                                       "iteration, or after the loop)") from None
             axes.append(index + size if index < 0 else index)
         if not any(isinstance(a, range) for a in axes):
             key = tuple(axes)

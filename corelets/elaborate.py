@@ -657,7 +657,12 @@ class _Elaborator:
             if first is not False:
                 raise ElaborationError(f"loop variable `{var}` shadows `{var}`", loop.span,
                                        f"`{var}` is defined at {first}")
-        self._for_level(stmt, 0, {}, scope, len(self.diagnostics))
+        if not self._for_level(stmt, 0, {}, scope, len(self.diagnostics)):
+            # the loop stopped early: its arrays are incomplete, so later uses of them are
+            # skipped quietly instead of reporting mismatches that only follow from the error
+            for name in _arrays_declared_in(stmt.body):
+                if isinstance(scope.names.get(name, (None,))[0], Family):
+                    scope.names[name] = (POISON, scope.names[name][1])
 
     def _for_level(self, stmt: ast.ForStmt, depth: int, bound: dict, scope: _Scope,
                    errors: int) -> bool:
@@ -1186,3 +1191,20 @@ def _source_text(expr) -> str:
 
 def _file_start(file: str) -> Span:
     return Span(file, 1, 1, 1, 1)
+
+
+def _arrays_declared_in(body) -> set[str]:
+    """Names of the arrays that indexed declarations in ``body`` (and blocks inside it) add to."""
+    names = set()
+    for stmt in body:
+        if isinstance(stmt, (ast.Assign, ast.NeuronsDecl)) and stmt.index:
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.GroupDecl) and (stmt.indices or stmt.index):
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.ForStmt):
+            names |= _arrays_declared_in(stmt.body)
+        elif isinstance(stmt, ast.IfStmt):
+            for branch in stmt.branches:
+                names |= _arrays_declared_in(branch.body)
+            names |= _arrays_declared_in(stmt.orelse)
+    return names
