@@ -219,7 +219,7 @@ class Evaluator:
         if isinstance(value, Family):
             return self._family_index(value, e)
         if isinstance(value, Port):
-            nodes = self._subscript(value.nodes, e, value.label)
+            nodes = self._subscript(value.nodes, e, value.label, within=True)
             return Port(np.asarray(nodes), value.roles, _label(e, value.label))
         if is_array(value):
             return self._subscript(value, e, "array")
@@ -227,7 +227,9 @@ class Evaluator:
             return self._subscript(np.array(list(value)), e, "string")
         raise ElaborationError(f"cannot index a {kind_name(value)}", e.value.span)
 
-    def _subscript(self, array: np.ndarray, e, what: str):
+    def _subscript(self, array: np.ndarray, e, what: str, within: bool = False):
+        """``array[subscripts]``; ``within``: a slice must stay inside the array (connectors and
+        populations: a slice that runs past the end is a wiring mistake, not a shorter slice)."""
         if len(e.subscripts) > array.ndim:
             raise ElaborationError(f"too many indices: {_name_of(e.value, what)} has "
                                    f"{array.ndim} dimension(s), got {len(e.subscripts)} indices",
@@ -235,7 +237,7 @@ class Evaluator:
         keys = []
         for axis, sub in enumerate(e.subscripts):
             if isinstance(sub, ast.Slice):
-                keys.append(self._slice(sub))
+                keys.append(self._slice(sub, array.shape[axis] if within else None, e, axis))
             else:
                 keys.append(self._index(sub, array.shape[axis], axis, e, what))
         grids = [k.shape for k in keys if isinstance(k, np.ndarray)]
@@ -262,11 +264,21 @@ class Evaluator:
         result = array[tuple(keys)]
         return result if isinstance(result, np.ndarray) else as_python(result)
 
-    def _slice(self, s: ast.Slice) -> slice:
+    def _slice(self, s: ast.Slice, size: int | None = None, e=None, axis: int = 0) -> slice:
+        """The slice ``s``; with ``size``, each bound must lie in -size..size."""
         parts = [None if p is None else self.eval_int(p, "a slice bound")
                  for p in (s.start, s.stop, s.step)]
         if parts[2] == 0:
             raise ElaborationError("slice step cannot be 0", s.step.span)
+        if size is not None:
+            for bound, node in zip(parts[:2], (s.start, s.stop)):
+                if bound is not None and not -size <= bound <= size:
+                    dim = f" in dimension {axis}" if axis else ""
+                    raise ElaborationError(
+                        f"slice bound {bound} is outside {_name_of(e.value, 'this connector')}"
+                        f"{dim}, which has {size} element(s)", node.span,
+                        f"a slice of a connector or population stays within 0..{size} "
+                        "(negative bounds count from the end)")
         return slice(*parts)
 
     def _index(self, sub, size: int, axis: int, e, what: str):

@@ -142,8 +142,8 @@ def _elaborate(args):
     warnings: list = []
     net = language.elaborate_file(args.file, params=params, top=args.top,
                                   search_path=args.include, warnings=warnings)
-    for warning in warnings:
-        print(warning, file=sys.stderr)
+    for warning in warnings:  # language diagnostics: rendered like errors, with their caret
+        print(warning.render() if hasattr(warning, "render") else warning, file=sys.stderr)
     return net, params
 
 

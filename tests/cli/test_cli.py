@@ -132,3 +132,22 @@ def test_estimate_prints_cores_and_writes_nothing(corelet, tmp_path):
     # a feeds both the output and c: one copy on the chip
     assert "cores      1 on 1 chip(s)" in proc.stdout and "3 + 1 copies + 0 relays" in proc.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_warnings_print_rendered_with_their_caret(corelet, tmp_path):
+    source = tmp_path / "spare.corelet"
+    source.write_text("neuron pass { weights = [1, 0, 0, 0] }\n"
+                      "corelet B() {\n"
+                      "    input x[2]; input spare[2]; output y[2]\n"
+                      "    neurons h[2] = pass\n"
+                      "    x -> h\n"
+                      "    y = h\n"
+                      "}\n", encoding="utf-8")
+    proc = corelet("check", source)
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        f"{source}:3:17: warning: input `spare` is never used",
+        "        input x[2]; input spare[2]; output y[2]",
+        "                    ^^^^^^^^^^^^^^",
+    ]
+
