@@ -479,6 +479,30 @@ def _label(e: ast.Index, base: str) -> str:
     return unparse(e)
 
 
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+               "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6, "**": 8}
+_UNARY_PRECEDENCE = 7  # -x, +x (``not`` has its own, lower)
+
+
+def _precedence(expr) -> int:
+    """How tightly an expression binds, as the grammar parses it (atoms bind tightest)."""
+    if isinstance(expr, ast.BinaryOp):
+        return _PRECEDENCE.get(expr.op, 0)
+    if isinstance(expr, ast.UnaryOp):
+        return _PRECEDENCE["not"] if expr.op == "not" else _UNARY_PRECEDENCE
+    if isinstance(expr, ast.Conditional):
+        return 0
+    return 9
+
+
+def _operand(expr, parent: int, strict: bool) -> str:
+    """``expr`` as an operand of an operator of precedence ``parent``, in parentheses when it
+    binds more loosely (or as loosely, on the side where the grammar would regroup it)."""
+    text = unparse(expr)
+    mine = _precedence(expr)
+    return f"({text})" if mine < parent or (strict and mine == parent) else text
+
+
 def unparse(expr) -> str:
     """Source-like text of an expression, for messages."""
     if isinstance(expr, ast.Name):
@@ -495,9 +519,14 @@ def unparse(expr) -> str:
         text = ":".join("" if p is None else unparse(p) for p in (expr.start, expr.stop))
         return text + (f":{unparse(expr.step)}" if expr.step is not None else "")
     if isinstance(expr, ast.BinaryOp):
-        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+        own = _precedence(expr)
+        right_assoc = expr.op == "**"
+        left = _operand(expr.left, own, strict=right_assoc)
+        right = _operand(expr.right, own, strict=not right_assoc)
+        return f"{left} {expr.op} {right}"
     if isinstance(expr, ast.UnaryOp):
-        return f"not {unparse(expr.operand)}" if expr.op == "not" else expr.op + unparse(expr.operand)
+        operand = _operand(expr.operand, _precedence(expr), strict=False)
+        return f"not {operand}" if expr.op == "not" else expr.op + operand
     if isinstance(expr, ast.Call):
         return f"{expr.func}({', '.join(unparse(a.value) for a in expr.args)})"
     if isinstance(expr, ast.ArrayLiteral):

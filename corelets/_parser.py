@@ -15,6 +15,7 @@ import re
 from copy import copy
 from pathlib import Path
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 
@@ -48,7 +49,14 @@ def parse(text: str, filename: str = "<string>") -> ast.Module:
         recovery.record(err)
         tree = None
     if recovery.diagnostics:
-        raise LanguageError(recovery.diagnostics, {filename: text})
+        diagnostics = recovery.diagnostics
+        if recovery.capped:
+            last = max(diagnostics, key=Diagnostic.sort_key)
+            capped = attrs.evolve(last, notes=last.notes + (
+                f"stopped after {MAX_SYNTAX_ERRORS} syntax errors; the rest of "
+                f"{filename} was not read",))
+            diagnostics = [capped if d is last else d for d in diagnostics]
+        raise LanguageError(diagnostics, {filename: text})
     try:
         return _ToAst(filename).transform(tree)
     except lark.exceptions.VisitError as err:
@@ -312,6 +320,7 @@ class _Recovery:
         self.diagnostics: list[Diagnostic] = []
         self._seen: list[lark.exceptions.UnexpectedInput] = []
         self._calls = 0  # a guard: each call moves on by a token at least
+        self.capped = False  # an error past MAX_SYNTAX_ERRORS was met: the rest is not read
 
     def record(self, err: lark.exceptions.UnexpectedInput) -> None:
         if any(err is seen for seen in self._seen):
@@ -320,6 +329,9 @@ class _Recovery:
         if self.diagnostics and _at_end(err) and _unclosed_brace(self.text) is None:
             return  # the parse ran out after an earlier error: nothing new
         diagnostic = _syntax_diagnostic(err, self.text, self.file)
+        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+            self.capped = True  # one more than we report: the rest of the file is not read
+            return
         if all((d.span, d.message) != (diagnostic.span, diagnostic.message)
                for d in self.diagnostics):
             self.diagnostics.append(diagnostic)
@@ -328,7 +340,7 @@ class _Recovery:
         self.record(err)
         self._calls += 1
         parser = getattr(err, "interactive_parser", None)
-        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS or _at_end(err) or parser is None or \
+        if self.capped or _at_end(err) or parser is None or \
                 self.text.count('"""') % 2 or \
                 self._calls > 4 * MAX_SYNTAX_ERRORS:  # (open doc string: every line a guess)
             return False

@@ -143,3 +143,18 @@ corelet A(n: int = 30) {
 
 def test_merge_of_nothing_is_empty():
     assert len(Connections.merge([])) == 0 and len(Connections.canonical([], [], [], [])) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "(n - 6) * 2", "n - 6 * 2", "2 ** 3 ** 2", "(2 ** 3) ** 2", "-(n + 1)",
+    "not (n > 1 and n < 3)", "n - (1 - 2)", "n - 1 - 2", "(a or b) and c", "x[(g + 1) * 2:4]",
+])
+def test_messages_quote_expressions_with_the_parentheses_they_need(text):
+    """``unparse`` (the text quoted in messages and hints) keeps the grouping the source had."""
+    from corelet.language import ast as lang_ast
+    from corelet.language._expressions import unparse
+    from corelet.language._parser import parse
+
+    module = parse(f"corelet A() {{\n    k = {text}\n}}\n", "t.corelet")
+    (statement,) = [s for s in module.corelets[0].body if isinstance(s, lang_ast.Assign)]
+    assert unparse(statement.value) == text

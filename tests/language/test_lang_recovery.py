@@ -70,6 +70,21 @@ def test_at_most_ten_syntax_errors_per_file():
     assert found(source) == [("unexpected `)`", 2 + 3 * i, 13, "") for i in range(10)]
 
 
+def test_the_cap_says_the_rest_was_not_read():
+    from corelet import language
+
+    twelve = "".join(f"corelet A{i}() {{\n    input x )\n}}\n" for i in range(12))
+    with pytest.raises(language.LanguageError) as err:
+        language.elaborate_source(twelve, "many.corelet")
+    notes = [d.notes for d in err.value.diagnostics]
+    assert notes[:9] == [()] * 9
+    assert notes[9] == ("stopped after 10 syntax errors; the rest of many.corelet was not read",)
+    ten = "".join(f"corelet A{i}() {{\n    input x )\n}}\n" for i in range(10))
+    with pytest.raises(language.LanguageError) as err:
+        language.elaborate_source(ten, "ten.corelet")
+    assert all(d.notes == () for d in err.value.diagnostics)
+
+
 @pytest.mark.parametrize("line, expected", [
     ("    input x[2] )", ("unexpected `)`", 11, 16, "")),                # a stray token
     ("    input x$", ("unexpected character `$`", 11, 12, "")),         # a stray character
