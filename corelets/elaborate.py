@@ -399,9 +399,9 @@ class _Elaborator:
                         f"give it on the command line: -p {p.name}=VALUE")
             except ElaborationError as err:
                 self.report(err.diagnostic)
-                scope.poison(p.name, p.span)
+                _poison_param(p, scope)
             except Poisoned:  # it uses a parameter that already failed
-                scope.poison(p.name, p.span)
+                _poison_param(p, scope)
 
     def _param_order(self, decl: ast.CoreletDecl, given, scope: _Scope) -> list:
         """The top's parameters in dependency order; a cycle is reported and its names poisoned."""
@@ -1208,3 +1208,13 @@ def _arrays_declared_in(body) -> set[str]:
                 names |= _arrays_declared_in(branch.body)
             names |= _arrays_declared_in(stmt.orelse)
     return names
+
+
+def _poison_param(param: ast.ParamDecl, scope: _Scope) -> None:
+    """A parameter whose value failed, and the dimension names its type would have bound
+    (``n``, ``m`` of ``W: int[n, m]``): what uses them is then skipped, not reported again."""
+    scope.poison(param.name, param.span)
+    dims = param.type.dims if param.type is not None else None
+    for dim in dims or ():
+        if isinstance(dim, ast.Name):
+            scope.poison(dim.id, param.span)

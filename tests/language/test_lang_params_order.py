@@ -261,3 +261,21 @@ corelet A(n: int = 0) {
 def test_a_misspelt_name_still_gets_did_you_mean():
     source = program("width: int = 3", "widht")
     assert first_error(source) == ("unknown name `widht`", 4, 38, "did you mean `width`?")
+
+
+def test_a_failed_array_parameter_silences_what_uses_its_dimension_names():
+    """``W`` fails, so ``n`` and ``m`` are never bound: ``k = 2 * n`` and ``V``'s default are
+    skipped, and the one error reported is the real one."""
+    source = """
+corelet A(k: int = 2 * n, W: int[n, m], V: int[m, n] = zeros(m, n)) {
+    input x[n]
+    output y[m]
+    neurons h[m] = neuron { }
+    x -> h
+    y = h
+}
+"""
+    err = error_of(source, params={"W": np.array([[True, False]])})
+    assert [(d.message, d.span.line, d.span.column) for d in err.diagnostics] == [
+        ("parameter `W` of `A` expects int[n, m], got bool[1, 2] (the value given for the top "
+         "corelet)", 2, 27)]
