@@ -254,11 +254,19 @@ class _Elaborator:
         self.warnings: list[Diagnostic] = []
         self._templates: dict[tuple[str, str], Template] = {}
         self._templates_in_progress: set = set()
+        self._reported_chains: dict = {}  # (severity, span) -> instance chains reported there
         self._param_orders: dict = {}  # (id(decl), given names) -> (decl, order, cycles)
         self._fields_converted: dict = {}  # (id(setting), type, value) -> (setting, arrays)
 
     # -- errors -------------------------------------------------------------------------------
     def report(self, diagnostic: Diagnostic, chain: tuple[str, ...] = ()) -> None:
+        # An error at a place already reported, from an instance nested inside the one that
+        # reported it (a recursive corelet repeating its mistake one level deeper), says nothing
+        # new: the outermost report stands for all of them.
+        earlier = self._reported_chains.setdefault((diagnostic.severity, diagnostic.span), [])
+        if any(len(chain) > len(c) and chain[len(chain) - len(c):] == c for c in earlier):
+            return
+        earlier.append(tuple(chain))
         if len(chain) > 4:  # the innermost and outermost instances tell the story
             chain = (*chain[:2], f"... {len(chain) - 4} more instances ...", *chain[-2:])
         notes = tuple(chain) + self.program.notes_for(diagnostic.span.file if diagnostic.span

@@ -647,3 +647,24 @@ corelet A() {
     group g[b] = h[c] for c in 0..4
 }
 """)[:3] == ("the group is indexed by `b` but the loop runs over `c`", 8, 27)
+
+
+def test_a_recursive_corelet_reports_its_mistake_once_not_at_every_level():
+    """The output size fails in every instance of the recursion; the outermost report stands for
+    the nested ones, and the recursion's own error still comes."""
+    source = """neuron pass { weights = [1, 0, 0, 0] }
+corelet Tree(d: int) {
+    input x[1]
+    output y[2 ** d]
+    neurons h[1] = pass
+    x -> h
+    if d != 0 {
+        l = Tree(d = d - 1)
+        h -> l.x
+    }
+}
+"""
+    err = error_of(source, params={"d": -1})
+    assert [(d.message, d.span.line, d.span.column) for d in err.diagnostics] == [
+        ("a size must be an integer, got float 0.5", 4, 14),
+        ("recursion without end: instances of `Tree` nest deeper than 64 levels", 8, 13)]
