@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from corelet.chip import _runs
-from corelet.chip.arrays import unique_rows as _unique_rows
+from corelet.chip.arrays import unique_rows
 from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.errors import Location
 from corelet.chip.params import NEURON_FIELDS, NeuronParams
@@ -90,7 +90,7 @@ def _neuron_types(cores: Cores) -> tuple[list[dict], np.ndarray]:
     type_of = np.full(len(used), -1, np.int64)
     if not used.any():
         return [], type_of
-    unique, inverse = _unique_rows(matrix[used])
+    unique, inverse = unique_rows(matrix[used])
     type_of[used] = inverse
     types = []
     for row in unique:

@@ -92,9 +92,10 @@ class Connections:
     dst: np.ndarray
     axon_type: np.ndarray
     delay: np.ndarray
-    # surveys already made, by their limits: a network rebuilt around the same connections
-    # (``attrs.evolve`` to add provenance, say) does not pass over 1e8 rows again
-    _surveys: dict = attrs.field(factory=dict, init=False, repr=False)
+    # the survey of these arrays, made once: the canonical machinery knows it for free, and a
+    # network rebuilt around the same connections (``attrs.evolve`` to add provenance, say) does
+    # not pass over 1e8 rows again
+    _survey: "_canonical.Survey | None" = attrs.field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.src)
@@ -104,25 +105,23 @@ class Connections:
         """Connections from the canonical machinery, with the survey it knows for free (column
         ranges, in order): a ``Network`` need not pass over them again."""
         made = cls(*arrays)
-        if known is not None:
-            made._surveys[None] = known
+        object.__setattr__(made, "_survey", known)
         return made
 
     def delay_max(self) -> int:
         """The largest delay (0 when there are no connections)."""
-        if None in self._surveys:
-            return self._surveys[None].highs[3]
+        if self._survey is not None:
+            return self._survey.highs[3]
         return int(self.delay.max()) if len(self.delay) else 0
 
     def survey(self, limits: tuple[int, int, int]) -> "_canonical.Survey":
-        """``chip.canonical.survey`` of these arrays (ranges and first disorder), made once per
-        ``limits`` (largest source, target and delay allowed)."""
-        if limits not in self._surveys:
-            if None in self._surveys:  # made by the canonical machinery: its ranges are known
-                return self._surveys[None]
-            self._surveys[limits] = _canonical.survey(self.src, self.dst, self.axon_type,
-                                                      self.delay, limits)
-        return self._surveys[limits]
+        """``chip.canonical.survey`` of these arrays (ranges and first disorder), made once.
+        ``limits`` (largest source, target and delay allowed) only let it compare packed keys;
+        the result does not depend on them."""
+        if self._survey is None:
+            object.__setattr__(self, "_survey", _canonical.survey(
+                self.src, self.dst, self.axon_type, self.delay, limits))
+        return self._survey
 
     @classmethod
     def canonical(cls, src, dst, axon_type, delay) -> "Connections":

@@ -59,7 +59,7 @@ def _problems(model) -> list[Location]:
 
 def _check(out, mask, bad, field, values, allowed) -> None:
     cores, neurons = np.nonzero(mask & bad)
-    for core, neuron in list(zip(cores, neurons))[:MAX_REPORTED]:
+    for core, neuron in zip(cores[:MAX_REPORTED], neurons[:MAX_REPORTED]):
         out.append(Location(core=core, slot=neuron, field=field,
                             label=f"core {core} neuron {neuron}: field '{field}' = "
                             f"{values[core, neuron]} is not {allowed}"))
@@ -68,12 +68,12 @@ def _check(out, mask, bad, field, values, allowed) -> None:
 def _axon_problems(model, out: list[Location]) -> None:
     c, types = model.cores, model.profile.axon_types
     bad = (c.axon_type < 0) | (c.axon_type >= types)
-    for core, axon in list(zip(*np.nonzero(bad)))[:MAX_REPORTED]:
+    for core, axon in zip(*(i[:MAX_REPORTED] for i in np.nonzero(bad))):
         out.append(Location(core=core, axon=axon, field="type",
                             label=f"core {core} axon {axon}: field 'type' = {c.axon_type[core, axon]} "
                             f"is not in 0..{types - 1}"))
     bad = c.axon_path >= len(model.paths)
-    for core, axon in list(zip(*np.nonzero(bad)))[:MAX_REPORTED]:
+    for core, axon in zip(*(i[:MAX_REPORTED] for i in np.nonzero(bad))):
         out.append(Location(core=core, axon=axon, field="path",
                             label=f"core {core} axon {axon}: field 'path' = {c.axon_path[core, axon]} "
                             f"is not < {len(model.paths)}"))

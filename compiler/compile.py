@@ -34,7 +34,7 @@ import numpy as np
 
 from corelet.chip import TRUENORTH, ChipProfile
 from corelet.chip.profile import hop_distances
-from corelet.chip.provenance import (CompileRecord, Hops, LatencyRecord, PopulationUsage,
+from corelet.chip.provenance import (CompileRecord, LatencyRecord, PopulationUsage,
                                      Provenance, RoleCounts)
 from corelet.chip.version import __version__
 from corelet.compiler._index import NetIndex, build_index
@@ -236,7 +236,7 @@ class _Pipeline:
             splitters=legal.splitters, axons=int(len(legal.axon_core)),
             synapses=crossbar_synapses(index, legal), connections=int(len(net.connections)),
             added_latency=latency_records(net, latency),
-            hops=Hops(**hop_record(hop_distances(layout.coords, self.profile, *layout.routes()))),
+            hops=hop_record(hop_distances(layout.coords, self.profile, *layout.routes())),
             populations=population_usage(index, legal))
 
     def _start(self, name: str) -> None:
@@ -317,10 +317,14 @@ def latency_records(net: Network, latency: np.ndarray) -> tuple[LatencyRecord, .
     if not len(late):
         return ()
     key = np.stack([c.src[late], c.axon_type[late], c.delay[late], latency[late]], 1)
-    groups, inverse = np.unique(key, axis=0, return_inverse=True)
+    groups, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    # each group's connections in their original order, without a full scan per group
+    by_group = c.dst[late[np.argsort(inverse.ravel(), kind="stable")]]
+    bounds = np.cumsum(counts) - counts
     records = []
-    for g, (src, axon_type, delay, ticks) in enumerate(groups.tolist()):
-        dsts = c.dst[late[inverse.ravel() == g]]
+    for (src, axon_type, delay, ticks), lo, count in zip(groups.tolist(), bounds.tolist(),
+                                                         counts.tolist()):
+        dsts = by_group[lo:lo + count]
         records.append(LatencyRecord(
             net.source_name(src), axon_type, delay, ticks, int(len(dsts)),
             tuple(net.neuron_name(int(d)) for d in dsts[:MAX_LATENCY_TARGETS])))

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from corelet.chip import ChipProfile
+from corelet.chip.provenance import Hops
 from corelet.compiler.errors import PlacementError
 
 
@@ -89,9 +90,9 @@ def _hilbert(side: int) -> np.ndarray:
     return np.stack([y, x], axis=1)
 
 
-def hop_record(hops: np.ndarray) -> dict:
+def hop_record(hops: np.ndarray) -> Hops:
     """Route count, total, mean and largest of hop distances (the compile record's ``hops``)."""
     total = int(hops.sum())
-    return {"routes": int(len(hops)), "total": total,
-            "mean": round(total / len(hops), 4) if len(hops) else 0.0,
-            "max": int(hops.max()) if len(hops) else 0}
+    return Hops(routes=int(len(hops)), total=total,
+                mean=round(total / len(hops), 4) if len(hops) else 0.0,
+                max=int(hops.max()) if len(hops) else 0)

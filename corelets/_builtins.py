@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from corelet.language._values import (ElaborationError, Family, Port, as_python, check_array_size,
-                                      concat_ports, is_array, is_bool, is_int, is_number,
-                                      kind_name)
+                                      concat_ports, is_array, is_bool, is_bools, is_int,
+                                      is_number, kind_name)
 
 
 def _arity(args, e, low: int, high: int | None = None) -> None:
@@ -135,7 +135,7 @@ def _all_any(np_func):
     def builtin(args, e):
         _arity(args, e, 1)
         value = args[0]
-        if not (is_bool(value) or (is_array(value) and value.dtype.kind == "b")):
+        if not is_bools(value):
             raise ElaborationError(f"`{e.func}` needs bools, got {kind_name(value)}",
                                    e.args[0].span)
         return bool(np_func(value))
@@ -180,10 +180,7 @@ def _shape_of(args, e, first: int = 0) -> tuple:
         if value < 0:
             raise ElaborationError(f"a size cannot be negative, got {value}", span)
         shape.append(int(value))
-    size = 1
-    for n in shape:
-        size *= n
-    check_array_size(size, e.span, f"`{e.func}`")
+    check_array_size(math.prod(shape), e.span, f"`{e.func}`")
     return tuple(shape)
 
 
@@ -287,7 +284,7 @@ def _where(args, e):
     """``where(c, a, b)``: a where c is true, else b (elementwise, with broadcasting)."""
     _arity(args, e, 3)
     cond = args[0]
-    if not (is_bool(cond) or (is_array(cond) and cond.dtype.kind == "b")):
+    if not is_bools(cond):
         raise ElaborationError(f"`where` needs bools as its condition, got {kind_name(cond)}",
                                e.args[0].span)
     for i in (1, 2):

@@ -22,8 +22,8 @@ from corelet.language import ast
 from corelet.language._builtins import BUILTINS
 from corelet.language._values import (FAMILY_KINDS, POISON, ElaborationError, Family, Instance,
                                       InstanceSlice, Poisoned, Port, as_python,
-                                      check_array_size, concat_ports, is_array, is_bool, is_int,
-                                      is_number, kind_name)
+                                      check_array_size, concat_ports, is_array, is_bool, is_bools,
+                                      is_int, is_number, kind_name)
 from corelet.language.diagnostics import did_you_mean
 
 
@@ -459,7 +459,7 @@ def _require_number(value, node, what: str) -> None:
 
 
 def _require_bool(value, node, what: str) -> None:
-    if is_bool(value) or (is_array(value) and value.dtype.kind == "b"):
+    if is_bools(value):
         return
     raise ElaborationError(f"{what} needs a bool, got {kind_name(value)}", node.span)
 

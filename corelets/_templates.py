@@ -14,7 +14,7 @@ import numpy as np
 
 from corelet.chip import NEURON_FIELDS, ChipProfile
 from corelet.chip.params import NEG_RESET, NEG_SATURATE, RESET_LINEAR, RESET_NONE, RESET_VALUE
-from corelet.language._values import ElaborationError, as_python, is_array, is_bool, kind_name
+from corelet.language._values import ElaborationError, as_python, is_array, is_bools, kind_name
 from corelet.language.diagnostics import did_you_mean
 
 RESET_MODES = {"value": RESET_VALUE, "linear": RESET_LINEAR, "none": RESET_NONE}
@@ -92,7 +92,7 @@ def _bools(name: str, value, span) -> np.ndarray:
 
 
 def _integers(name: str, value, span) -> np.ndarray:
-    if is_bool(value) or (is_array(value) and value.dtype.kind == "b"):
+    if is_bools(value):
         raise ElaborationError(f"`{name}` must be an integer, got {_show(value)}", span)
     array = np.asarray(value)
     if array.dtype.kind not in "iu":

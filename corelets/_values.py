@@ -178,6 +178,11 @@ def is_bool(value: Any) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
+def is_bools(value: Any) -> bool:
+    """A bool or an array of bools."""
+    return is_bool(value) or (is_array(value) and value.dtype.kind == "b")
+
+
 def as_python(value: Any) -> Any:
     """numpy scalars -> Python scalars (so single values stay unbounded ints)."""
     if isinstance(value, np.generic):

@@ -33,13 +33,13 @@ import numpy as np
 from corelet.chip import TRUENORTH, ChipProfile
 from corelet.language import ast
 from corelet.language._expressions import Evaluator
-from corelet.language._values import as_python, is_array, is_bool
 from corelet.language._loader import Definition, Program, library_path, load_program
 from corelet.language._resolve import Edges, Graph, build_network
 from corelet.language._templates import check_field_name, convert_field, fill_population
-from corelet.language._values import (NEURONS, OWN_INPUT, OWN_OUTPUT, POISON, SUB_INPUT, SUB_OUTPUT,
-                              ElaborationError, Instance, Poisoned, Port, Template, kind_name)
-from corelet.language._values import FAMILY_KINDS, Family, is_int
+from corelet.language._values import (FAMILY_KINDS, NEURONS, OWN_INPUT, OWN_OUTPUT, POISON,
+                                      SUB_INPUT, SUB_OUTPUT, ElaborationError, Family, Instance,
+                                      Poisoned, Port, Template, as_python, is_array, is_bool,
+                                      is_bools, is_int, kind_name)
 from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
 from corelet.chip.network import Network
 from corelet.chip.source import Span
@@ -941,7 +941,7 @@ class _Elaborator:
         mask = None
         if stmt.condition is not None:
             cond = ev.eval(stmt.condition)
-            if not (is_bool(cond) or (is_array(cond) and cond.dtype.kind == "b")):
+            if not is_bools(cond):
                 raise ElaborationError(f"a comprehension filter must be a bool, got "
                                        f"{kind_name(as_python(cond))}", stmt.condition.span)
             mask = np.broadcast_to(np.asarray(cond), shape)

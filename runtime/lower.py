@@ -24,6 +24,7 @@ from corelet.chip import Location, logical_ids
 from corelet.chip.arrays import run_ids, run_lengths, run_starts
 from corelet.runtime.fabric import Fabric
 from corelet.chip.model import ChipModel, ModelError
+from corelet.chip.network import Network
 
 
 @attrs.frozen(eq=False)

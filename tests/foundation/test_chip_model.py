@@ -110,10 +110,10 @@ def test_save_is_atomic_and_complete(tmp_path):
 
 
 def test_neuron_types_are_the_distinct_rows_in_order_of_first_use():
-    from corelet.chip.model_json import _unique_rows
+    from corelet.chip.arrays import unique_rows
 
     rows = np.array([[5, 1], [2, 2], [5, 1], [0, 9], [2, 2]])
-    unique, index = _unique_rows(rows)
+    unique, index = unique_rows(rows)
     assert unique.tolist() == [[5, 1], [2, 2], [0, 9]]
     assert index.tolist() == [0, 1, 0, 2, 1]
 

@@ -48,6 +48,33 @@ def error_of(source: str, filename: str = "test.corelet", **kwargs) -> language.
     return info.value
 
 
+# A corelet `Cell(k)` of 4 neurons with threshold k, and `Wide(G)`: a `for` loop of G instances
+# `cell[g]` of it, with thresholds `g % modulus + 1` (benchmarks/loops.py times the same program)
+CELL = """
+corelet Cell(k: int) {
+    input x[4]
+    output y[4]
+    neurons f[4] = neuron { threshold = k }
+    x -> f
+    y = f
+}
+"""
+
+
+def wide(modulus: int) -> str:
+    return CELL + f"""
+corelet Wide(G: int) {{
+    input x[4]
+    output y[4 * G]
+    for g in 0..G {{
+        cell[g] = Cell(k = g % {modulus} + 1)
+        x -> cell[g].x
+    }}
+    y = cell[0:G].y
+}}
+"""
+
+
 def first_error(source: str, **kwargs) -> tuple[str, int, int, str]:
     """(message, line, column, hint) of the first diagnostic."""
     d = error_of(source, **kwargs).diagnostics[0]
@@ -58,4 +85,4 @@ def row(net, neuron: int) -> dict:
     return net.params.row(neuron)
 
 
-__all__ = ["elaborate", "edges", "error_of", "first_error", "row", "np"]
+__all__ = ["CELL", "elaborate", "edges", "error_of", "first_error", "row", "np", "wide"]

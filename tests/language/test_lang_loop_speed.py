@@ -14,29 +14,9 @@ import numpy as np
 from corelet.language import _resolve
 from corelet.language._resolve import Edges
 
-from .lang_helpers import elaborate, first_error
+from .lang_helpers import CELL, elaborate, first_error, wide
 
-CELL = """
-corelet Cell(k: int) {
-    input x[4]
-    output y[4]
-    neurons f[4] = neuron { threshold = k }
-    x -> f
-    y = f
-}
-"""
-
-WIDE = CELL + """
-corelet Wide(G: int) {
-    input x[4]
-    output y[4 * G]
-    for g in 0..G {
-        cell[g] = Cell(k = g % 3 + 1)
-        x -> cell[g].x
-    }
-    y = cell[0:G].y
-}
-"""
+WIDE = wide(3)
 
 
 def _edges(n: int, start: int) -> Edges:

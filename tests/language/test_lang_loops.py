@@ -17,7 +17,7 @@ from corelet import language
 from corelet.language import builder as cb
 from corelet.language._parser import parse
 
-from .lang_helpers import edges, elaborate, error_of, first_error
+from .lang_helpers import edges, elaborate, error_of, first_error, wide
 from .test_lang_builder import same_network
 
 RELAY = """
@@ -30,9 +30,9 @@ corelet Relay(k: int) {
 }
 """  # 8 lines with the leading newline: a program appended to it ("\ncorelet ...") starts at 10
 
-
-def test_a_loop_of_three_instances_makes_the_paths_and_connections_written_by_hand():
-    net = elaborate(RELAY + """
+# a loop of G instances of Relay, each with its own neurons, delays and group (the builder's
+# `for_` block in test_builder_for_block_equals_the_dsl writes the same)
+LOOP_TOP = RELAY + """
 corelet Top(G: int) {
     input x[2]
     output y[6]
@@ -47,7 +47,11 @@ corelet Top(G: int) {
     y = conv[0:G].y
     conv[1].y[1] -> h[0][0] type 2
 }
-""", G=3)
+"""
+
+
+def test_a_loop_of_three_instances_makes_the_paths_and_connections_written_by_hand():
+    net = elaborate(LOOP_TOP, G=3)
     assert [p.path for p in net.populations] == \
         ["conv[0].f", "h[0]", "conv[1].f", "h[1]", "conv[2].f", "h[2]"]
     assert net.neuron_name(0) == "conv[0].f[0]" and net.neuron_name(11) == "h[2][1]"
@@ -400,22 +404,7 @@ def test_builder_for_block_equals_the_dsl():
     top.let("y", top.param("conv")[0:top.param("G")].y)
     top.connect(top.param("conv")[1].y[1], top.param("h")[0][0], type=2)
     built = top.elaborate(G=3)
-    text = elaborate(RELAY + """
-corelet Top(G: int) {
-    input x[2]
-    output y[6]
-    for g in 0..G {
-        t = g + 1
-        conv[g] = Relay(k = t)
-        x -> conv[g].x
-        neurons h[g][2] = neuron { threshold = 1 }
-        conv[g].y -> h[g] delay t
-        group core[g] = h[g]
-    }
-    y = conv[0:G].y
-    conv[1].y[1] -> h[0][0] type 2
-}
-""", G=3)
+    text = elaborate(LOOP_TOP, G=3)
     same_network(built, text)
 
 
@@ -514,25 +503,7 @@ def test_convolution_layer_compiled_runs_like_the_logical_network():
 
 # -- size ----------------------------------------------------------------------------------------
 
-WIDE = """
-corelet Cell(k: int) {
-    input x[4]
-    output y[4]
-    neurons f[4] = neuron { threshold = k }
-    x -> f
-    y = f
-}
-
-corelet Wide(G: int) {
-    input x[4]
-    output y[4 * G]
-    for g in 0..G {
-        cell[g] = Cell(k = g % 7 + 1)
-        x -> cell[g].x
-    }
-    y = cell[0:G].y
-}
-"""
+WIDE = wide(7)
 
 
 def test_a_wide_layer_of_a_thousand_instances():
