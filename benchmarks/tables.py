@@ -1,13 +1,16 @@
 """Print the performance tables of docs/compiler.md as markdown, so they are never typed by hand.
 
     python benchmarks/tables.py placement      # core counts per network and placer (deterministic)
+    python benchmarks/tables.py library        # cores used by each library corelet (deterministic)
     python benchmarks/tables.py compile        # compile timings at 256, 1024 and 4096 cores
     python benchmarks/tables.py compile --cores 256 1024
 
 ``placement`` is the table "Placement quality" of docs/compiler.md: the networks of
 tests/compiler/test_compiler_placement.py (built by tests/compiler/compiler_nets.py), compiled with
 each placer. It depends on nothing but the code, so tests/test_docs_tables.py checks that the docs
-hold exactly what this prints. ``compile`` runs benchmarks/compile.py once per size, each in its
+hold exactly what this prints. ``library`` is the table "Cores used" of docs/library.md: one
+representative instance of every library corelet (``corelet.library.instances``), compiled with
+each placer. ``compile`` runs benchmarks/compile.py once per size, each in its
 own process (so peak memory is per size), and depends on the machine: say which one when pasting it.
 """
 
@@ -56,11 +59,35 @@ def placement_rows() -> list[tuple]:
     return rows
 
 
-def placement_table() -> str:
-    lines = ["| network | neurons | connections | " + " | ".join(PLACERS) + " |",
-             "|---|---|---|" + "---|" * len(PLACERS)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in placement_rows()]
+def markdown_table(headers: list[str], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def placement_table() -> str:
+    return markdown_table(["network", "neurons", "connections", *PLACERS], placement_rows())
+
+
+def library_rows() -> list[tuple]:
+    """(corelet, instance, neurons, connections, cores per placer...) for every library instance
+    (``corelet.library.instances``)."""
+    from corelet.compiler import estimate
+    from corelet.language import elaborate_source
+    from corelet.library.instances import INSTANCES
+
+    rows = []
+    for instance in INSTANCES:
+        net = elaborate_source(instance.source, instance.filename, params=instance.params)
+        cores = [estimate(net, placer=p)["cores"] for p in PLACERS]
+        rows.append((instance.corelet, instance.description, net.n_neurons, len(net.connections),
+                     *cores))
+    return rows
+
+
+def library_table() -> str:
+    return markdown_table(["corelet", "instance", "neurons", "connections", *PLACERS],
+                          library_rows())
 
 
 def compile_table(cores: list[int]) -> str:
@@ -81,11 +108,13 @@ def compile_table(cores: list[int]) -> str:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("table", choices=("placement", "compile"))
+    ap.add_argument("table", choices=("placement", "library", "compile"))
     ap.add_argument("--cores", type=int, nargs="+", default=[256, 1024, 4096],
                     help="sizes for the compile table")
     args = ap.parse_args(argv)
-    sys.stdout.write(placement_table() if args.table == "placement" else compile_table(args.cores))
+    tables = {"placement": placement_table, "library": library_table,
+              "compile": lambda: compile_table(args.cores)}
+    sys.stdout.write(tables[args.table]())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 A pattern is matched against names ``path[index]`` (``hid.h[3]``). ``*`` matches any run of
 characters; every other character, brackets included, matches itself, so ``hid.h[*]`` is all of
 ``hid.h`` and ``lstm.*.h[0]`` is neuron 0 of every ``h`` inside ``lstm``. A pattern without an index
-(``hid.h``) names every neuron of the population. Only original neurons are recorded: a copy or a
+(``hid.h``) names every neuron of the population; so does the exact name (no ``*``) of an entry
+of a population array (``stage[0]``, whose neurons are ``stage[0][i]``), which is tried as a
+population before its last bracket is read as an index. Only original neurons are recorded: a copy or a
 relay the compiler added reports the same spikes as its original and is never listed twice.
 """
 
@@ -28,18 +30,27 @@ def glob_regex(pattern: str) -> re.Pattern:
 
 def resolve_probe(fabric: Fabric, pattern: str) -> np.ndarray:
     """Fabric rows of the original neurons that ``pattern`` names, in (path, index) order."""
-    path_part, index_part = _split(pattern)
-    path_re = glob_regex(path_part)
-    wanted = np.array([bool(path_re.match(p)) for p in fabric.paths] + [False], bool)
-    originals = fabric.neuron_role == ORIGINAL
-    rows = np.flatnonzero(originals & wanted[fabric.name_path])
-    if index_part is not None:
-        rows = rows[_index_matches(fabric.name_index[rows], index_part)]
+    # The exact name of an entry of a population array (`stage[0]`, whose neurons are
+    # `stage[0][i]`) ends in a bracket like a neuron index: it is tried as a population first.
+    rows = _population_rows(fabric, pattern) if "*" not in pattern else np.zeros(0, np.int64)
+    path_part = pattern
+    if not rows.size:
+        path_part, index_part = _split(pattern)
+        rows = _population_rows(fabric, path_part)
+        if index_part is not None:
+            rows = rows[_index_matches(fabric.name_index[rows], index_part)]
     if not rows.size:
         raise SimulationError(f"probe {pattern!r} matches no neuron; "
                               f"{_population_hint(fabric, path_part)}")
     order = np.lexsort((fabric.name_index[rows], fabric.name_path[rows]))
     return rows[order]
+
+
+def _population_rows(fabric: Fabric, path_pattern: str) -> np.ndarray:
+    """Fabric rows of the original neurons of the populations whose path matches."""
+    path_re = glob_regex(path_pattern)
+    wanted = np.array([bool(path_re.match(p)) for p in fabric.paths] + [False], bool)
+    return np.flatnonzero((fabric.neuron_role == ORIGINAL) & wanted[fabric.name_path])
 
 
 def _split(pattern: str) -> tuple[str, str | None]:

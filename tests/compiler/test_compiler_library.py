@@ -1,4 +1,5 @@
-"""Every corelet shipped in ``library/`` and ``examples/`` compiles legally and runs like its network."""
+"""Every corelet shipped in ``library/`` (through its representative instance) and every example compiles
+legally and runs like its network."""
 
 from pathlib import Path
 
@@ -8,19 +9,26 @@ import pytest
 from corelet import compiler
 from corelet import language
 from corelet import runtime
+from corelet.library.instances import INSTANCES
 from .legality import check
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted([*ROOT.glob("library/*.corelet"), *ROOT.glob("examples/*.corelet")])
-# Parameters for the files whose top corelet needs them: a shipped corelet that cannot be compiled
-# here fails this test rather than being skipped, so add its parameters when you add it.
+EXAMPLES = sorted(ROOT.glob("examples/*.corelet"))
+# Parameters for the examples whose top corelet needs them: a shipped example that cannot be
+# compiled here fails this test rather than being skipped, so add its parameters when you add it.
 PARAMS: dict[str, dict] = {}
+# Every library corelet is compiled through its representative instance (a program that uses it);
+# tests/library/test_library_docs.py checks that every corelet has one.
+CASES = ([(p.name, lambda p=p: language.elaborate_file(p, params=PARAMS.get(p.name, {})))
+          for p in EXAMPLES]
+         + [(i.corelet, lambda i=i: language.elaborate_source(i.source, i.filename, params=i.params))
+            for i in INSTANCES])
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
+@pytest.mark.parametrize("build", [b for _, b in CASES], ids=[name for name, _ in CASES])
 @pytest.mark.parametrize("fanout", ["host", "splitter"])
-def test_shipped_corelet_compiles_and_matches(path, fanout):
-    net = language.elaborate_file(path, params=PARAMS.get(path.name, {}))
+def test_shipped_corelet_compiles_and_matches(build, fanout):
+    net = build()
     comp = compiler.compile_network(net, input_fanout=fanout)
     comp.model.validate()
     check(comp.model, net, comp.retimed)

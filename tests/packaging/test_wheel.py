@@ -88,8 +88,9 @@ def shadowed(tmp_path):
 def test_wheel_holds_the_package_data(installed):
     _, wheel = installed
     names = set(zipfile.ZipFile(wheel).namelist())
+    library = [f"corelet/library/{p.name}" for p in (ROOT / "library").glob("*.corelet")]
     for data in ("corelet/language/grammar.lark", "corelet/reports/templates/report.html.j2",
-                 "corelet/reports/templates/report.text.j2", "corelet/__main__.py"):
+                 "corelet/reports/templates/report.text.j2", "corelet/__main__.py", *library):
         assert data in names, f"{data} is missing from the wheel"
     packages = {n.split("/")[1] for n in names if n.startswith("corelet/") and n.count("/") > 1}
     assert packages >= {"chip", "language", "compiler", "runtime", "reports", "library"}
@@ -130,3 +131,14 @@ def test_installed_program_compiles_and_runs_the_skeleton(installed, shadowed):
     assert np.array_equal(got, expected)
     run([corelet, "report", "m.json", "-o", "r2.html"], cwd=shadowed, what="corelet report")
     run([corelet, "show", "m.json"], cwd=shadowed, what="corelet show")
+
+
+def test_installed_program_finds_the_library(installed, shadowed):
+    bindir, _ = installed
+    (shadowed / "clock.corelet").write_text(
+        'use "clocks"\ncorelet Tick() { output y[2]; c = Clock(period = 3, phases = [0, 2]); y = c.y }\n')
+    run([bindir / "corelet", "compile", "clock.corelet", "-o", "c.json"], cwd=shadowed,
+        what="corelet compile (library)")
+    ran = run([bindir / "corelet", "run", "c.json", "--ticks", 7, "-o", "c.npz"], cwd=shadowed,
+              what="corelet run (library)")
+    assert "y[0] |..|..|" in ran.stdout and "y[1] ..|..|." in ran.stdout, ran.stdout

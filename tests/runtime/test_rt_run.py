@@ -131,6 +131,24 @@ def test_probes_by_name_pattern_skip_copies_and_take_brackets_literally():
         runtime.simulate(fabric, 6, probes=["hid.h[0]"])
 
 
+def test_an_entry_of_a_population_array_is_probed_by_its_name():
+    from corelet.language import elaborate_source
+
+    net = elaborate_source("""corelet T() {
+        input x; output y
+        for s in 0..2 { neurons stage[s][3] = neuron { weights = [1, 0, 0, 0] } }
+        x -> stage[0]; stage[0][2] -> stage[1][1]; y = stage[1][1]
+    }""")
+    fabric = runtime.fabric_from_network(net)
+    res = runtime.simulate(fabric, 4, {"x": np.array([[1], [0], [0], [0]], bool)},
+                           probes=["stage[0]", "stage[1][1]", "stage[*][2]"])
+    assert res.probe_neurons["stage[0]"] == ["stage[0][0]", "stage[0][1]", "stage[0][2]"]
+    assert res.probe_neurons["stage[1][1]"] == ["stage[1][1]"]  # a neuron index, as before
+    assert res.probe_neurons["stage[*][2]"] == ["stage[0][2]", "stage[1][2]"]  # '*': index read
+    assert res.probes["stage[0]"][0, 0].tolist() == [True, True, True]
+    assert np.flatnonzero(res.probes["stage[1][1]"][0, :, 0]).tolist() == [1]
+
+
 def test_outputs_counts_and_save(tmp_path):
     fabric = runtime.fabric_from_model(relay_chain(1).output("out", [(0, 1)]).build())
     x = np.array([[1], [0], [1], [1], [0]], bool)
