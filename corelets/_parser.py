@@ -670,8 +670,14 @@ class _ToAst(Transformer):
                                  indices=indices or ())
         loop = loops[0]
         if len(loops) > 1:
-            raise _TransformError("a group takes one loop; use a `for` block for more",
-                                  loops[1].span)
+            # `group g[a, b] = m for a in .., b in ..` is the `for` block it reads as
+            if not indices:
+                raise _TransformError(f"the group must be indexed by the loop variables: "
+                                      f"`{name}[{', '.join(lp.var for lp in loops)}]`",
+                                      self._tspan(name))
+            group = ast.GroupDecl(str(name), members, self._span(meta), self._tspan(name),
+                                  indices=indices)
+            return ast.ForStmt(loops, (group,), self._span(meta))
         index = indices[0] if indices and len(indices) == 1 else None
         if not isinstance(index, ast.Name):
             raise _TransformError(f"the group must be indexed by the loop variable: "

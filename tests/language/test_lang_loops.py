@@ -183,6 +183,26 @@ corelet Top() {
         [("block[0]", [0, 1]), ("block[1]", [2, 3]), ("both", [0, 1, 2, 3])]
 
 
+def test_a_group_comprehension_over_two_loops_is_the_for_block_it_reads_as():
+    body = """
+corelet Top() {
+    input x
+    output y[8]
+    neurons h[2, 2, 2] = neuron { }
+    x -> h
+    %s
+    y = h
+}
+"""
+    short = elaborate(body % "group g[a, b] = h[a, b] for a in 0..2, b in 0..2")
+    block = elaborate(body % "for a in 0..2, b in 0..2 { group g[a, b] = h[a, b] }")
+    expected = [("g[0,0]", [0, 1]), ("g[0,1]", [2, 3]), ("g[1,0]", [4, 5]), ("g[1,1]", [6, 7])]
+    for net in (short, block):
+        assert [(g.name, g.neurons.tolist()) for g in net.groups] == expected
+    err = first_error(body % "group g = h[a, b] for a in 0..2, b in 0..2")
+    assert "the group must be indexed by the loop variables: `g[a, b]`" in err
+
+
 # -- errors ----------------------------------------------------------------------------------------
 
 def test_index_out_of_range():
