@@ -1,4 +1,4 @@
-"""The ``corelet`` command line: check, compile, run, report and show.
+"""The ``corelet`` command line: check, compile, run, report, show, import-tn and export-tn.
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
@@ -117,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--raster", metavar="OUT.svg", help="write a picture of the output raster")
     p.add_argument("--stats", metavar="STATS.json", help="write activity statistics per core")
     p.add_argument("--progress", action="store_true", help="always show the progress bar")
+    p.add_argument("--spikes", metavar="FILE.sfti", help="input spikes in the original toolchain's "
+                   "sfti format (see docs/interop.md)")
+    p.add_argument("--spikes-out", metavar="OUT.sfto", help="also write the output spikes of "
+                   "sample 0 in the original toolchain's text layout")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("report", parents=[common], help="write the report of a chip model")
@@ -132,6 +136,18 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--core", type=int, metavar="N")
     which.add_argument("--neuron", metavar="NAME")
     p.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser("import-tn", parents=[common],
+                       help="read a model of the chip's original toolchain (makeModel JSON)")
+    p.add_argument("model", metavar="MODEL.json")
+    p.add_argument("-o", "--output", required=True, metavar="OURS.json", help="chip model to write")
+    p.set_defaults(handler=_cmd_import_tn)
+
+    p = sub.add_parser("export-tn", parents=[common],
+                       help="write a chip model in the original toolchain's makeModel JSON")
+    p.add_argument("model", metavar="OURS.json")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="file to write")
+    p.set_defaults(handler=_cmd_export_tn)
     return parser
 
 
@@ -224,14 +240,21 @@ def _reports(args, model) -> dict[str, str]:
 
 def _cmd_run(args) -> int:
     from corelet import runtime
-    from corelet.chip import ChipModel
     from corelet.progress import ProgressBar
 
     _check_run_options(args)
-    model = ChipModel.load(args.model)
+    model = _load_model(args.model)
     fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = _read_inputs(args, fabric, seed)
+    if args.spikes:
+        from corelet import interop
+        spiked = interop.sfti_inputs(model, interop.read_sfti(args.spikes))
+        twice = sorted(set(spiked) & set(inputs))
+        if twice:
+            raise UsageError(f"input connector {twice[0]!r} is given by --spikes and by "
+                             "--input, --rate or --burst")
+        inputs.update(spiked)
     reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
     work = args.ticks * fabric.n_neurons * (args.batch or 1)
     bar = ProgressBar("running", enabled=True if args.progress else (None if work > 5e7 else False))
@@ -242,6 +265,9 @@ def _cmd_run(args) -> int:
         files[args.raster] = runtime.raster_svg(result)
     if args.stats:
         files[args.stats] = json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n"
+    if args.spikes_out:
+        from corelet import interop
+        files[args.spikes_out] = interop.output_spikes_text(model, result.outputs)
     _write_files(files)
     print(describe_outputs(result))
     print(f"wrote {args.output}")
@@ -302,6 +328,40 @@ def describe_outputs(result, max_cells: int = 2000) -> str:
                     row = "".join("|" if s else "." for s in raster[b, :, pin])
                     lines.append(f"  {name}[{pin}]{tag} {row}")
     return "\n".join(lines) if lines else "no output connectors"
+
+
+def _load_model(path: str):
+    """A chip model file in our format, or in the original toolchain's makeModel JSON."""
+    from corelet.chip import ChipModel
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ChipModel.load(path)  # which reports the problem
+    from corelet import interop
+    if interop.is_tn_model_text(text):
+        return interop.parse_tn_model(text, path)
+    return ChipModel.load(path)
+
+
+def _cmd_import_tn(args) -> int:
+    from corelet import interop
+    model = interop.read_tn_model(args.model)
+    _write_files({args.output: model.to_json()})
+    used = int((model.cores.neuron_path >= 0).sum())
+    print(f"imported {args.model}: {model.n_cores} cores, {used} neurons; inputs "
+          f"{', '.join(f'{c.name}[{c.width}]' for c in model.inputs) or 'none'}; outputs "
+          f"{', '.join(f'{c.name}[{c.width}]' for c in model.outputs) or 'none'}")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_export_tn(args) -> int:
+    from corelet import interop
+    from corelet.chip import ChipModel
+    model = ChipModel.load(args.model)
+    _write_files({args.output: interop.tn_model_text(model, args.output)})
+    print(f"wrote {args.output}")
+    return 0
 
 
 def _cmd_report(args) -> int:

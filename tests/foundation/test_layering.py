@@ -16,14 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # folder -> subpackage of ``corelet`` ("" is the package root); mirrors pyproject.toml's package-dir
 FOLDERS = {"toolchain": "", "chip": "chip", "corelets": "language", "compiler": "compiler",
-           "runtime": "runtime", "reports": "reports", "library": "library"}
-STAGES = {"language", "compiler", "runtime", "reports"}
+           "runtime": "runtime", "reports": "reports", "library": "library", "interop": "interop"}
+STAGES = {"language", "compiler", "runtime", "reports", "interop"}
 ALLOWED = {
     "chip": {"chip"},
     "language": {"language", "chip", "library"},  # the library folder is data: its path only
     "compiler": {"compiler", "chip"},
     "runtime": {"runtime", "chip"},
     "reports": {"reports", "chip"},
+    "interop": {"interop", "chip"},
     "library": set(),
 }
 
