@@ -16,7 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # folder -> subpackage of ``corelet`` ("" is the package root); mirrors pyproject.toml's package-dir
 FOLDERS = {"toolchain": "", "chip": "chip", "corelets": "language", "compiler": "compiler",
-           "runtime": "runtime", "reports": "reports", "library": "library", "interop": "interop"}
+           "runtime": "runtime", "reports": "reports", "library": "library", "interop": "interop",
+           "training": "training"}
 STAGES = {"language", "compiler", "runtime", "reports", "interop"}
 ALLOWED = {
     "chip": {"chip"},
@@ -26,6 +27,7 @@ ALLOWED = {
     "reports": {"reports", "chip"},
     "interop": {"interop", "chip"},
     "library": set(),
+    "training": {"training"},  # numpy helpers for training networks that fit the chip
 }
 
 
