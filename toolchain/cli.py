@@ -1,4 +1,5 @@
-"""The ``corelet`` command line: check, compile, run, report, show, import-tn and export-tn.
+"""The ``corelet`` command line: check, compile, run, report, show, library, import-tn and
+export-tn.
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
@@ -136,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--core", type=int, metavar="N")
     which.add_argument("--neuron", metavar="NAME")
     p.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser("library", parents=[common],
+                       help="list the standard library's corelets, or show one")
+    p.add_argument("name", nargs="?", metavar="CORELET", help="a corelet to show in full")
+    p.set_defaults(handler=_cmd_library)
 
     p = sub.add_parser("import-tn", parents=[common],
                        help="read a model of the chip's original toolchain (makeModel JSON)")
@@ -341,6 +347,30 @@ def _load_model(path: str):
     if interop.is_tn_model_text(text):
         return interop.parse_tn_model(text, path)
     return ChipModel.load(path)
+
+
+def _cmd_library(args) -> int:
+    from corelet.language.catalog import catalog, find
+    entries = catalog()
+    if args.name:
+        print(describe_corelet(find(entries, args.name)))
+        return 0
+    for file in dict.fromkeys(e.file for e in entries):
+        print(f'use "{file.stem}"')
+        for e in (e for e in entries if e.file == file):
+            print(f"  {e.signature}\n      {e.summary()}")
+    print('\n`corelet library NAME` shows one in full (docs/library.md has the pictures)')
+    return 0
+
+
+def describe_corelet(entry) -> str:
+    """A library corelet in full: how to import it, its signature, connectors and doc string."""
+    lines = [f'use {entry.name} from "{entry.file.stem}"    # {entry.file}:{entry.line}', "",
+             f"corelet {entry.signature}",
+             f"    input  {', '.join(entry.inputs) or '(none)'}",
+             f"    output {', '.join(entry.outputs) or '(none)'}", ""]
+    lines += ["    " + line if line else "" for line in entry.doc.splitlines()]
+    return "\n".join(lines)
 
 
 def _cmd_import_tn(args) -> int:
