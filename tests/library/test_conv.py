@@ -254,6 +254,33 @@ def test_layer_rejects_unequal_groups():
                                                H=4, W=4, groups=2))
 
 
+def test_slots_leave_room_for_the_copies_of_a_stacked_layer():
+    """With `slots = 6` the default tiles of layer 1 hold 16 x 1 x 2 outputs (16 * 2 * 6 <= 256):
+    room for the copies layer 2 needs, so the chip adds no latency (run_compiled checks) and
+    image t still leaves layer 2 in tick t + 1 (with slots = 1 the compiler relays copies late)."""
+    src = """use "conv"
+corelet Top(K1: int[16, 4, 3, 3], L1: int[16], K2: int[16, 8, 3, 3], L2: int[16]) {
+    input x[4, 8, 8]
+    output y[16, 4, 4]
+    l1 = ConvLayer(K = K1, L = L1, H = 8, W = 8, slots = 6)
+    l2 = ConvLayer(K = K2, L = L2, H = 6, W = 6, groups = 2)
+    x -> l1.x
+    l1.y -> l2.x
+    y = l2.y
+}"""
+    rng = np.random.default_rng(11)
+    K1, L1 = rng.integers(-1, 2, (16, 4, 3, 3)), rng.integers(-2, 3, 16)
+    K2, L2 = rng.integers(-1, 2, (16, 8, 3, 3)), rng.integers(-2, 3, 16)
+    net = elaborate(src, dict(K1=K1, L1=L1, K2=K2, L2=L2))
+    tiles = [g for g in net.groups if g.name.startswith("l1.")]
+    assert len(tiles) == 6 * 3  # 6 tile rows of one location, 3 tile columns of two (Wo = 6)
+    assert all(len(g.neurons) == 16 * 2 for g in tiles)
+    x = rng.random((TICKS, 4, 8, 8)) < 0.5
+    y = run_compiled(net, TICKS, {"x": x.reshape(TICKS, -1).astype(np.uint8)})["y"][0]
+    want = reference(reference(x.astype(np.int64), K1, L1).astype(np.int64), K2, L2, groups=2)
+    assert np.array_equal(y.reshape(TICKS, 16, 4, 4)[1:], want[:-1])
+
+
 def test_two_layers_pipeline():
     """A spatial layer feeding a grouped layer (seed 003's stacking): layer 1's neurons drive
     both axon types of several layer-2 cores through copies made by the compiler. Layer 2 sees
