@@ -14,7 +14,7 @@ This stage imports only the shared layer ``corelet.chip``.
 """
 
 from corelet.interop.errors import InteropError
-from corelet.interop.nir import (LayerError, NirImport, network_to_nir, nir_bytes, nir_to_network,
+from corelet.interop.nir import (LayerReport, NirImport, network_to_nir, nir_bytes, nir_to_network,
                                  read_nir, write_nir)
 from corelet.interop.sfti import (SpikeFile, inputs_sfti, output_spikes_text, parse_sfti, read_sfti,
                                   sfti_inputs, tn_output_addresses, write_sfti)
@@ -24,5 +24,5 @@ from corelet.interop.tn_model import (EXTENSION_KEY, is_tn_model_text, parse_tn_
 __all__ = ["InteropError", "read_tn_model", "parse_tn_model", "write_tn_model", "tn_model_text",
            "is_tn_model_text", "EXTENSION_KEY", "SpikeFile", "read_sfti", "parse_sfti",
            "sfti_inputs", "inputs_sfti", "write_sfti", "output_spikes_text", "tn_output_addresses",
-           "NirImport", "LayerError", "read_nir", "nir_to_network", "write_nir", "nir_bytes",
+           "NirImport", "LayerReport", "read_nir", "nir_to_network", "write_nir", "nir_bytes",
            "network_to_nir"]

@@ -50,6 +50,7 @@ def _nir():
 
 def _error(text: str, *, node: str = "", neuron: str = "", field: str = "", file: str = "",
            hint: str = "") -> InteropError:
+    # a NIR node becomes a population or a connector of the same name: it is located as one
     where = [p for p in (file, f"node '{node}'" if node else "", f"neuron {neuron}" if neuron else "",
                          f"field '{field}'" if field else "") if p]
     return InteropError(": ".join([*where, text]), hint=hint, locations=[Location(
@@ -194,7 +195,7 @@ def _first_duplicate(names: list[str]) -> str:
 
 # -- import ---------------------------------------------------------------------------------------
 @attrs.frozen
-class LayerError:
+class LayerReport:
     """What quantising one neuron node cost, in the node's own (float) units.
 
     ``weight_rel_error``: ||W_chip / s - W|| / ||W|| over the layer's effective weights (the
@@ -233,7 +234,7 @@ class NirImport:
 
     network: Network
     dt: float
-    layers: tuple[LayerError, ...]
+    layers: tuple[LayerReport, ...]
 
     def summary(self) -> str:
         return "\n".join([f"dt = {self.dt:g} s per tick", *map(str, self.layers)])
@@ -255,6 +256,8 @@ def read_nir(path: str | os.PathLike, *, dt: float | None = None, name: str | No
              profile: ChipProfile = TRUENORTH) -> NirImport:
     """``nir_to_network`` of the graph in file ``path``; errors name the file."""
     nir = _nir()
+    if not Path(path).is_file():
+        raise _error("no such file", file=str(path))
     try:
         graph = nir.read(path)
     except InteropError:
@@ -541,7 +544,7 @@ def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: Chip
     theta = np.where(threshold > 0, threshold, 1.0)
     w_err = chip_weight / scale[block.dst] - weight
     norm = float(np.sqrt((weight ** 2).sum()))
-    layer = LayerError(
+    layer = LayerReport(
         node=key, kind=kind, neurons=size, synapses=int(kept.sum()),
         scale=(float(scale.min()), float(scale.max())) if size else (1.0, 1.0),
         weight_rel_error=float(np.sqrt((w_err ** 2).sum()) / norm) if norm else 0.0,

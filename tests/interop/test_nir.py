@@ -243,15 +243,20 @@ def test_more_than_four_weights_are_quantised_to_four_levels(nir):
     assert 0 < layer.weight_rel_error < 0.32
 
 
-def two_layer_graph(nir, *, lif: bool, seed: int = 4):
+def two_layer_graph(nir, *, first_kind: str, seed: int = 4):
     rng = np.random.default_rng(seed)
     w1, w2 = rng.normal(0.3, 1, (30, 20)), rng.normal(0.3, 1, (10, 30))
-    first = (nir.LIF(tau=np.full(30, 20e-3), r=np.ones(30), v_leak=np.zeros(30),
-                     v_threshold=np.full(30, 1.5), v_reset=np.zeros(30)) if lif else
-             nir.IF(r=np.ones(30), v_threshold=np.full(30, 1.5), v_reset=np.zeros(30)))
+    lif = first_kind != "IF"
+    leaky = dict(r=np.ones(30), v_leak=np.zeros(30), v_threshold=np.full(30, 1.5),
+                 v_reset=np.zeros(30))
+    first = {"IF": lambda: nir.IF(r=np.ones(30), v_threshold=np.full(30, 1.5), v_reset=np.zeros(30)),
+             "LIF": lambda: nir.LIF(tau=np.full(30, 20e-3), **leaky),
+             "CubaLIF": lambda: nir.CubaLIF(tau_syn=np.full(30, 1e-3), tau_mem=np.full(30, 20e-3),
+                                            w_in=np.full(30, 0.5), **leaky)}[first_kind]()
     return nir.NIRGraph(
         nodes={"x": nir.Input(input_type={"input": np.array([20])}),
-               "w1": nir.Affine(weight=w1 * 2 if lif else w1, bias=np.zeros(30)),
+               "w1": nir.Affine(weight=w1 * (2 if first_kind == "LIF" else 4 if lif else 1),
+                                bias=np.zeros(30)),
                "l1": first,
                "w2": nir.Linear(weight=w2),
                "l2": nir.IF(r=np.ones(10), v_threshold=np.full(10, 2.0), v_reset=np.zeros(10)),
@@ -260,11 +265,11 @@ def two_layer_graph(nir, *, lif: bool, seed: int = 4):
         metadata={"dt": 1e-3})
 
 
-@pytest.mark.parametrize("lif, bound", [(False, 0.1), (True, 0.15)])
-def test_spike_counts_stay_near_the_float_reference(nir, lif, bound):
+@pytest.mark.parametrize("first_kind, bound", [("IF", 0.1), ("LIF", 0.15), ("CubaLIF", 0.15)])
+def test_spike_counts_stay_near_the_float_reference(nir, first_kind, bound):
     """Measured spike-count difference of the quantised network against the float graph
     (docs/interop.md quotes these measurements)."""
-    graph = two_layer_graph(nir, lif=lif)
+    graph = two_layer_graph(nir, first_kind=first_kind)
     imported = cnir.nir_to_network(graph)
     ticks = 400
     x = np.random.default_rng(5).random((ticks, 20)) < 0.3
@@ -276,7 +281,7 @@ def test_spike_counts_stay_near_the_float_reference(nir, lif, bound):
         ref_counts = ref[layer].sum(0)
         assert ref_counts.sum() > 100  # the comparison means something
         diff = np.abs(counts_chip[layer] - ref_counts).sum() / ref_counts.sum()
-        print(f"{'LIF' if lif else 'IF'} {layer}: spike-count difference {diff:.3f}")
+        print(f"{first_kind} {layer}: spike-count difference {diff:.3f}")
         assert diff < bound
 
 
@@ -404,3 +409,13 @@ def test_cli_export_refusal_exits_1_and_writes_nothing(nir, tmp_path, capsys):
     assert main(["export-nir", "examples/skeleton.corelet", "-o", str(tmp_path / "g.nir")]) == 1
     assert "field 'reset_mode'" in capsys.readouterr().err
     assert not (tmp_path / "g.nir").exists()
+
+
+def test_cli_bad_graph_file_is_named_and_nothing_is_written(nir, tmp_path, capsys):
+    from corelet.cli import main
+    (tmp_path / "bad.nir").write_text("not hdf5")
+    for name in ("bad.nir", "missing.nir"):
+        assert main(["import-nir", str(tmp_path / name), "-o", str(tmp_path / "m.json")]) == 1
+        err = capsys.readouterr().err
+        assert f"{tmp_path / name}: " in err and "Traceback" not in err
+    assert not (tmp_path / "m.json").exists()
