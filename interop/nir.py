@@ -65,8 +65,8 @@ def network_to_nir(net: Network, *, dt: float = DEFAULT_DT, drop_floor: bool = F
     v_threshold = alpha - 1/2, v_reset = R), each (source block, population, delay) with
     connections one ``Affine`` node whose weight sums the axon-type weights and whose bias carries
     the population's leak (followed by a ``Delay`` node of (delay - 1) * dt seconds for delays
-    above one tick, the hop itself being the first), each input connector an ``Input`` node and each output connector that is a
-    whole population an ``Output`` node. ``drop_floor``: export neurons with a negative floor or
+    above one tick, the hop itself being the first), each input connector an ``Input`` node and
+    each output connector that is a whole population an ``Output`` node. ``drop_floor``: export neurons with a negative floor or
     negative reset as if they had none (NIR has neither), instead of refusing them."""
     nir = _nir()
     p = net.params
@@ -178,7 +178,8 @@ def _refuse_unexpressible(net: Network, drop_floor: bool, profile: ChipProfile) 
 def _whole_population(net: Network, out: OutputConnector) -> Population:
     if out.width:
         pop = net.populations[int(net.population_of(out.neurons[:1])[0])]
-        if pop.size == out.width and np.array_equal(out.neurons, np.arange(pop.start, pop.start + pop.size)):
+        whole = np.arange(pop.start, pop.start + pop.size)
+        if pop.size == out.width and np.array_equal(out.neurons, whole):
             return pop
     raise _error("an output must be one whole population, in order: a NIR Output node takes a "
                  "node's whole output", node=out.name)
@@ -268,8 +269,8 @@ def read_nir(path: str | os.PathLike, *, dt: float | None = None, name: str | No
     try:
         return nir_to_network(graph, dt=dt, name=name or Path(path).stem, profile=profile)
     except InteropError as err:
-        raise InteropError(f"{path}: {err.message}", hint=err.hint,
-                           locations=[attrs.evolve(loc, file=str(path)) for loc in err.locations]) from None
+        located = [attrs.evolve(loc, file=str(path)) for loc in err.locations]
+        raise InteropError(f"{path}: {err.message}", hint=err.hint, locations=located) from None
 
 
 def nir_to_network(graph, *, dt: float | None = None, name: str = "nir",
@@ -290,7 +291,8 @@ def nir_to_network(graph, *, dt: float | None = None, name: str = "nir",
     preds: dict[str, list[str]] = {key: [] for key in graph.nodes}
     for a, b in graph.edges:
         if a not in preds or b not in preds:
-            raise _error(f"edge {a} -> {b} names a node the graph does not have", node=a if a not in preds else b)
+            raise _error(f"edge {a} -> {b} names a node the graph does not have",
+                         node=a if a not in preds else b)
         preds[b].append(a)
 
     inputs, pops, offsets = [], [], {}
@@ -446,7 +448,8 @@ def _conv_entries(node, key: str, in_shape):
     if isinstance(node.padding, str):
         if node.padding == "same" and stride != (1, 1):
             raise _error("padding 'same' with a stride other than 1", node=key, field="padding")
-        pad = ((dilation[0] * (kh - 1)) // 2, (dilation[1] * (kw - 1)) // 2) if node.padding == "same" else (0, 0)
+        same = node.padding == "same"
+        pad = ((dilation[0] * (kh - 1)) // 2, (dilation[1] * (kw - 1)) // 2) if same else (0, 0)
     else:
         pad = _pair(node.padding)
     if node.padding == "same":
