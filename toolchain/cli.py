@@ -1,5 +1,5 @@
-"""The ``corelet`` command line: check, compile, run, report, show, library, import-tn and
-export-tn.
+"""The ``corelet`` command line: check, compile, run, report, show, library, import-tn,
+export-tn, import-nir and export-nir.
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
@@ -154,6 +154,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="OURS.json")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="file to write")
     p.set_defaults(handler=_cmd_export_tn)
+
+    p = sub.add_parser("import-nir", parents=[common],
+                       help="quantise a NIR graph and compile it into a chip model")
+    p.add_argument("graph", metavar="GRAPH.nir")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="chip model to write")
+    p.add_argument("--dt", type=float, metavar="SECONDS",
+                   help="seconds per tick (default: the graph's metadata 'dt', else 0.001)")
+    p.add_argument("--placer", default=DEFAULT_PLACER, metavar="NAME",
+                   help=f"placement strategy: {', '.join(PLACERS)} (default {DEFAULT_PLACER})")
+    p.add_argument("--input-fanout", choices=INPUT_FANOUTS, default=DEFAULT_INPUT_FANOUT,
+                   help="replicate input spikes on the host (default) or with splitter cores")
+    p.add_argument("--seed", type=int, default=0, help="seed recorded in the model (default 0)")
+    p.set_defaults(handler=_cmd_import_nir)
+
+    p = sub.add_parser("export-nir", parents=[common, source],
+                       help="write the logical network of a .corelet file as a NIR graph")
+    p.add_argument("-o", "--output", required=True, metavar="GRAPH.nir", help="file to write")
+    p.add_argument("--dt", type=float, default=1e-3, metavar="SECONDS",
+                   help="seconds per tick, stored in the graph's metadata (default 0.001)")
+    p.add_argument("--drop-floor", action="store_true",
+                   help="export neurons with a negative floor as if they had none (NIR has none)")
+    p.set_defaults(handler=_cmd_export_nir)
     return parser
 
 
@@ -390,6 +412,29 @@ def _cmd_export_tn(args) -> int:
     from corelet.chip import ChipModel
     model = ChipModel.load(args.model)
     _write_files({args.output: interop.tn_model_text(model, args.output)})
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_import_nir(args) -> int:
+    from corelet import compiler, interop, reports
+    if args.placer not in compiler.PLACERS:
+        raise UsageError(f"unknown placer {args.placer!r}; choose one of "
+                         f"{', '.join(sorted(compiler.PLACERS))}")
+    imported = interop.read_nir(args.graph, dt=args.dt)
+    print(imported.summary())
+    result = compiler.compile_network(imported.network, placer=args.placer,
+                                      input_fanout=args.input_fanout, seed=args.seed)
+    _write_files({args.output: result.model.to_json()})
+    print(reports.summary(result.model))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_export_nir(args) -> int:
+    from corelet import interop
+    net, _ = _elaborate(args)
+    _write_files({args.output: interop.nir_bytes(net, dt=args.dt, drop_floor=args.drop_floor)})
     print(f"wrote {args.output}")
     return 0
 
