@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from corelet.training.trinary import (BN_EPS, HysteresisTrinary, binary, binary_grad,
-                                      fold_batch_norm)
+from corelet.training.decode import class_votes, predict_class
+from corelet.training.trinary import BN_EPS
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "digits.npz"
@@ -109,15 +109,13 @@ def conv_backward(ds: np.ndarray, Pg: np.ndarray, weights: np.ndarray, layer: La
 
 
 def votes_of(y_last: np.ndarray) -> np.ndarray:
-    """Class votes (N, 10) from the last layer's binary outputs (N, F, 1, 1): feature f votes for
-    class f % 10."""
+    """Class votes (N, 10) from the last layer's binary outputs (N, F, 1, 1) or (N, F): feature f
+    votes for class f % 10."""
     y = y_last.reshape(len(y_last), -1)
-    return y.reshape(len(y), -1, CLASSES).sum(axis=1).astype(np.int64)
+    return class_votes(y, np.arange(y.shape[1]) % CLASSES, CLASSES)
 
 
-def classify(votes: np.ndarray) -> np.ndarray:
-    """The class with most votes, ties to the lowest class."""
-    return np.argmax(votes, axis=1)
+classify = predict_class   # the class with most votes, ties to the lowest class
 
 
 # -- the deployed network ------------------------------------------------------------------------
