@@ -84,15 +84,33 @@ def table1_rows() -> list[str]:
     if not TABLE1.exists():
         return ["(not generated: `python -m examples.eedn.table1`)"]
     data = json.loads(TABLE1.read_text())
-    rows = ["| network | layers on chip | neurons | connections | cores (ours) | how counted | "
-            "copies | relays | peak memory MB | cores (paper, Table 3) |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| network | layers on chip | neurons | connections | cores (ours) | counted by | "
+            "copies | relays | peak memory MB | cores from the structure | cores (paper, Table 3) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in data["networks"]:
-        paper = f"{r['paper_cores']}" if r.get("paper_cores") else "-"
+        paper = f"{r['paper_cores']:,}" if r.get("paper_cores") else "-"
+        peak = f"{r['peak_mb']:,}" if r.get("peak_mb") else "-"
         rows.append(f"| {r['name']} | {r['layers']} | {r['neurons']:,} | {r['connections']:,} | "
                     f"{r['cores']:,} | {r['method']} | {r['copies']:,} | {r['relays']:,} | "
-                    f"{r['peak_mb']:,} | {paper} |")
-    return rows + [""] + data.get("notes", [])
+                    f"{peak} | {r['structure_cores']:,} | {paper} |")
+    return rows + ["", TABLE1_NOTE, ""] + data.get("notes", [])
+
+
+TABLE1_NOTE = (
+    "Written by `python -m examples.eedn.table1` (each network compiled in a process of its own "
+    "under a 6 GB address-space limit; peak memory is that process's maximum resident set, "
+    "building the network included). *Cores from the structure*: one core per feature group and "
+    "tile (ConvLayer's default tile), before copies and relays; for a network counted that way the "
+    "connections are the expected number at the random weights' density (2/3 nonzero). The transduction layer (S-12 / "
+    "S-16) runs on the host and is not counted; dropout is for training only. The packer puts "
+    "small tiles that share inputs on one core (fewer cores than the structure: the 1-chip "
+    "network); where our compile uses more, the difference is the copies' relays: a tile that fills "
+    "its core leaves no room for the two copies (+1 and -1 axon types) per target core its "
+    "outputs need, so the compiler adds relay cores (docs/library.md, \"Stacking layers\"). "
+    "The paper's counts include its copies and splitters too. Reading Table 1: the seed's text of "
+    "the table has its continuation rows shifted one column left; read with the half-chip "
+    "column empty below its end, every layer fits a core's 128 pixels except these, compiled as "
+    "1 x 1 layers:")
 
 
 def section_text(params: dict, res: dict) -> str:

@@ -160,3 +160,44 @@ def test_write_section_replaces_only_its_section(tmp_path):
     report.write_section(doc, "x", "new\n")
     assert doc.read_text() == ("a\n<!-- section: x -->\nnew\n<!-- end: x -->\n"
                                "<!-- section: y -->\nkeep\n<!-- end: y -->\n")
+
+
+def test_table1_columns_parse_into_layers():
+    from examples.eedn.table1 import parse
+    layers, notes = parse("P4-252(2) N-256(2) D P-256(8) S-512(32)", 12)
+    assert layers == [Layer(252, 2, 4, 2, 1), Layer(256, 2, 1, 1, 0), Layer(256, 8, 2, 2, 0),
+                      Layer(512, 32, 3, 1, 1)]
+    assert notes == []
+    layers, notes = parse("P-512(16) S-1020(4)", 256)      # 3 x 3 x 128 does not fit a core
+    assert layers[1] == Layer(1020, 4, 1, 1, 0)
+    assert notes == ["S-1020(4): 3 x 3 x 128 = 1152 pixels a filter; compiled as N-1020(4)"]
+
+
+def test_table1_structure_count_of_the_1_chip_network():
+    """Counted by hand, layer by layer (groups x tiles): P4-252(2) 2 x 256, N-256(2) 2 x 256,
+    P-256(8) 8 x 64, S-512(32) 32 x 16 (2 x 2 tiles), N-512(4) 3 x 4 x 64, P-512(16) 16 x 16,
+    S-1024(64) 64 x 4, N-1024(8) 8 x 16, P-1024(32) 32 x 4, N-2040(8) 8 x 4."""
+    from examples.eedn.table1 import NETWORKS, parse, structure_counts
+    _, channels, text, paper = NETWORKS["1chip"]
+    counts = structure_counts(parse(text, channels)[0], channels)
+    assert counts["cores"] == 512 * 4 + 768 + 256 * 2 + 128 * 2 + 32 == 3616
+    assert paper == 3978
+
+
+def test_a_table1_stack_compiles_and_runs_as_the_numpy_model():
+    """A small stack in Table 1's notation (the code path of examples/eedn/table1.py on an 8 x 8
+    input), compiled: one ConvGroup per group and tile, as the structure count says, and the
+    runtime gives the numpy model's outputs image for image."""
+    from corelet import compiler
+    from examples.eedn.table1 import parse, random_params, structure_counts
+    layers, _ = parse("P4-32(4) S-64(8) P-64(4)", 12)
+    params = random_params(layers, 12, np.random.default_rng(5))
+    comp = compiler.compile_network(build(layers, params, 12, 8))
+    assert not comp.latency.any()
+    groups = {p["path"].split(".t[")[0] + str(p["path"].split(".t[")[1].split("]")[0])
+              for p in comp.record["populations"]}
+    assert len(groups) == structure_counts(layers, 12, size=8)["cores"] == 16 + 16 + 8
+    x = (np.random.default_rng(6).random((30, 12, 8, 8)) < 0.3).astype(np.uint8)
+    out = run_images(comp.model, x, layers)
+    want = model.chip_forward(x, params, layers)[-1].reshape(30, -1)
+    assert np.array_equal(out, want) and 0.05 < want.mean() < 0.95
