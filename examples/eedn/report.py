@@ -90,8 +90,10 @@ def table1_rows() -> list[str]:
     for r in data["networks"]:
         paper = f"{r['paper_cores']:,}" if r.get("paper_cores") else "-"
         peak = f"{r['peak_mb']:,}" if r.get("peak_mb") else "-"
+        counted = r["method"].startswith("structure")   # no copies or relays were made
+        copies, relays = ("-", "-") if counted else (f"{r['copies']:,}", f"{r['relays']:,}")
         rows.append(f"| {r['name']} | {r['layers']} | {r['neurons']:,} | {r['connections']:,} | "
-                    f"{r['cores']:,} | {r['method']} | {r['copies']:,} | {r['relays']:,} | "
+                    f"{r['cores']:,} | {r['method']} | {copies} | {relays} | "
                     f"{peak} | {r['structure_cores']:,} | {paper} |")
     return rows + ["", TABLE1_NOTE, ""] + data.get("notes", [])
 
