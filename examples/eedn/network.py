@@ -30,7 +30,7 @@ def corelet_source(layers, channels: int, size: int, delay: int = LAYER_DELAY) -
         body.append(f"    l{i} = ConvLayer(K = K{i}, L = L{i}, H = {h}, W = {h}, "
                     f"groups = {layer.groups}, stride = {layer.stride}, pad = {layer.pad})")
         # the ConvGroup's own connection into its neurons has delay 1; this one adds the rest
-        body.append(f"    x -> l0.x" if i == 0 else
+        body.append("    x -> l0.x" if i == 0 else
                     f"    l{i - 1}.y -> l{i}.x" + (f" delay {delay - 1}" if delay > 1 else ""))
         h = layer.out_size(h)
     last = len(layers) - 1

@@ -22,7 +22,7 @@ import numpy as np
 from corelet.chip.files import atomic_savez
 from corelet.training.trinary import BN_EPS, HysteresisTrinary, binary, binary_grad, fold_batch_norm
 
-from .model import (CHIP_LAYERS, CLASSES, PIXEL_MAX, TRANSDUCTION, WEIGHTS, chip_forward, classify,
+from .model import (CHIP_LAYERS, CLASSES, PIXEL_MAX, TRANSDUCTION, WEIGHTS, classify,
                     conv, conv_backward, load_digits, predict_votes, transduce, votes_of)
 
 VOTE_SCALE = 0.5     # logits = votes * VOTE_SCALE (20 votes a class)

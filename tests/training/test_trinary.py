@@ -106,3 +106,9 @@ def test_folded_leak_is_clipped_only_where_clipping_changes_nothing():
     assert leak.tolist() == [255, -255]
     with pytest.raises(ValueError, match="fan-in of 300"):
         fold_batch_norm(np.zeros(1), np.ones(1), np.zeros(1), fan_in=300)
+
+
+def test_a_previous_value_the_band_does_not_allow_is_not_kept():
+    # around +0.5 the weight can only be 0 or +1; a -1 left over from far away rounds to nearest
+    got = round_with_hysteresis(np.array([0.45, 0.55, -0.45, -0.55]), np.array([-1, -1, 1, 1]))
+    assert got.tolist() == [0, 1, 0, -1]
