@@ -9,7 +9,8 @@ by rounding clipped hidden weights with hysteresis h = 0.1 (corelet.training.tri
 on every layer during training (batch statistics), then statistics over the whole training set
 folded into integer leaks. The loss is the softmax cross-entropy of the class votes. Adam on the
 hidden weights, the learning rate dropped 10x twice (seed 003 drops it twice too; it uses momentum
-SGD). About a minute on one core; the result is deterministic for a seed.
+SGD). One to two minutes on one core; the result is deterministic for a seed (rerunning it
+with the defaults rewrites the committed weights byte for byte).
 """
 
 from __future__ import annotations
