@@ -17,15 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from corelet import compiler
-from corelet.chip.files import atomic_write
 from corelet.reports.power import measured_power
 
 from .model import (CHIP_LAYERS, IMAGE, TRANSDUCTION, chip_forward, classify, load_digits,
                     load_params, transduce, votes_of)
 from .network import LAYER_DELAY, build, latency, run_images
+from examples.results import write_section
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "docs" / "results.md"
 TABLE1 = Path(__file__).parent / "data" / "table1.json"
 SECTION = "eedn"
 BAR_ACCURACY = 0.95
@@ -169,14 +167,6 @@ def section_text(params: dict, res: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_section(path: Path, name: str, text: str) -> None:
-    """Replace the text between `<!-- section: name -->` and `<!-- end: name -->` in ``path``."""
-    doc = path.read_text()
-    start, end = f"<!-- section: {name} -->", f"<!-- end: {name} -->"
-    a, b = doc.index(start) + len(start), doc.index(end)
-    atomic_write(path, doc[:a] + "\n" + text + doc[b:])
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-write", action="store_true", help="print the section only")
@@ -190,7 +180,7 @@ def main(argv=None) -> int:
     ok = (res["votes_equal"] == res["images"] and res["chip_accuracy"] >= BAR_ACCURACY
           and not res["added_latency"])
     if not args.no_write:
-        write_section(RESULTS, SECTION, text)
+        write_section(SECTION, text)
     return 0 if ok else 1
 
 

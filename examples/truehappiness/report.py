@@ -22,7 +22,6 @@ written).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import textwrap
 import time
@@ -35,6 +34,7 @@ from corelet import reports
 from corelet.reports.power import assumed_power, measured_power
 from corelet.reports.report import core_usage
 from corelet.training import quantise
+from examples.results import write_section
 from examples.truehappiness import chip
 from examples.truehappiness import model as m
 
@@ -255,17 +255,6 @@ def section(results, chip_info, parts, weights, data, paper_cores: int, seconds:
                      else textwrap.fill(line, 100) for line in out)
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    from corelet.chip.files import atomic_write
-
-    doc = path.read_text(encoding="utf-8")
-    begin, end = f"<!-- section: {SECTION} -->", f"<!-- end: {SECTION} -->"
-    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
-    if not pattern.search(doc):
-        raise SystemExit(f"{path}: no {begin} ... {end} markers")
-    atomic_write(path, pattern.sub(lambda _: f"{begin}\n{text}\n{end}", doc))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", metavar="REPORT.html",
@@ -292,7 +281,7 @@ def main(argv=None) -> int:
         exp4 = chip_info["exp4"]
         atomic_write(args.html, reports.render_report(exp4["model"], stats=exp4["stats"]))
     if not args.quick:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"\nwrote the {SECTION} section of {RESULTS}", file=sys.stderr)
     return 0
 

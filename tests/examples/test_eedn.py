@@ -153,15 +153,6 @@ def test_corelet_source_connects_the_layers_with_the_layer_delay():
     assert "output y[64, 4, 4]" in src
 
 
-def test_write_section_replaces_only_its_section(tmp_path):
-    doc = tmp_path / "r.md"
-    doc.write_text("a\n<!-- section: x -->\nold\n<!-- end: x -->\n<!-- section: y -->\nkeep\n"
-                   "<!-- end: y -->\n")
-    report.write_section(doc, "x", "new\n")
-    assert doc.read_text() == ("a\n<!-- section: x -->\nnew\n<!-- end: x -->\n"
-                               "<!-- section: y -->\nkeep\n<!-- end: y -->\n")
-
-
 def test_table1_columns_parse_into_layers():
     from examples.eedn.table1 import parse
     layers, notes = parse("P4-252(2) N-256(2) D P-256(8) S-512(32)", 12)

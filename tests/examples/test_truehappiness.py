@@ -14,7 +14,6 @@ import pytest
 
 from examples.truehappiness import chip
 from examples.truehappiness import model as m
-from examples.truehappiness import report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,16 +114,6 @@ def test_training_learns_and_quantised_training_keeps_the_chip_range(data):
     assert qfit.eval_r > 0.4
     ints = m.quantise.to_integers(qfit.W1, 4, scales[0])
     assert ints.min() >= -8 and ints.max() <= 7 and len(np.unique(ints)) > 8
-
-
-def test_report_writes_only_its_own_section(tmp_path):
-    doc = tmp_path / "results.md"
-    doc.write_text("# R\n<!-- section: truehappiness -->\nold\n<!-- end: truehappiness -->\n"
-                   "<!-- section: eedn -->\nkeep\n<!-- end: eedn -->\n")
-    report.write_section("new table", doc)
-    assert doc.read_text() == ("# R\n<!-- section: truehappiness -->\nnew table\n"
-                               "<!-- end: truehappiness -->\n<!-- section: eedn -->\nkeep\n"
-                               "<!-- end: eedn -->\n")
 
 
 def test_results_doc_holds_the_generated_section():
