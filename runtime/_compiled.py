@@ -112,5 +112,56 @@ def _build():
                     p = packed[i]
                     row[p >> 9] += (p & 511) - 256
 
-    return types.SimpleNamespace(event_sums_packed=event_sums_packed, event_sums=event_sums,
+    @jit
+    def block_sums_batch(axon, sample, starts, ends, packed, axon_block, axon_type, local,
+                         block_weights, out, by_axon, axon_count, scratch):
+        """``block_sums`` for a batch, axon by axon: each active axon's row is read once for all
+        the samples it is active in, and the sums of one block for all samples are made in
+        ``scratch`` (batch, width), small enough to stay in cache, then written out whole. (Sample
+        by sample, every visit to a block's slice of a large ``out`` misses the cache.)
+
+        ``by_axon`` (len(axon),) and ``axon_count`` (A + 1,) zeros are working space."""
+        out[...] = 0
+        batch, width = scratch.shape
+        # counting sort of the (sample, axon) events by axon; samples stay in order within one
+        axon_count[:] = 0
+        for k in range(len(axon)):
+            axon_count[axon[k] + 1] += 1
+        for a in range(1, len(axon_count)):
+            axon_count[a] += axon_count[a - 1]
+        for k in range(len(axon)):
+            a = axon[k]
+            by_axon[axon_count[a]] = sample[k]
+            axon_count[a] += 1
+        # axon_count[a] is now the end of axon a's samples (the start is axon_count[a - 1])
+        current = -1
+        previous_end = 0
+        for a in range(len(axon_count) - 1):
+            begin, end = previous_end, axon_count[a]
+            previous_end = end
+            if begin == end:
+                continue
+            block = axon_block[a]
+            if block >= 0:
+                if block != current:
+                    if current >= 0:
+                        out[:, current * width:(current + 1) * width] += scratch
+                    scratch[...] = 0
+                    current = block
+                weights = block_weights[block, axon_type[a]]
+                for i in range(starts[a], ends[a]):
+                    j = local[i]
+                    w = weights[j]
+                    for m in range(begin, end):
+                        scratch[by_axon[m], j] += w
+            else:
+                for m in range(begin, end):
+                    row = out[by_axon[m]]
+                    for i in range(starts[a], ends[a]):
+                        p = packed[i]
+                        row[p >> 9] += (p & 511) - 256
+        if current >= 0:
+            out[:, current * width:(current + 1) * width] += scratch
+
+    return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
                                  block_sums=block_sums)

@@ -93,6 +93,12 @@ class Synapses:
         pad = BLOCK if self.block_tables is not None else 0
         self._current_buffer = np.zeros((batch, self.n_neurons + pad), current_dtype)
         self.event_current = self._current_buffer[:, :self.n_neurons]
+        if self.block_tables is not None and batch > 1:  # working space of block_sums_batch
+            self._axon_count = np.zeros(self.n_axons + 1, np.int64)
+            self._block_scratch = np.zeros((batch, BLOCK), current_dtype)
+        if self.compiled is not None:  # compile (or load from the cache) now, as part of setup
+            nothing = np.zeros(0, np.int64)
+            self._event_sums(nothing, None if batch == 1 else nothing, batch)
         self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
 
     def _pack(self, targets, weights) -> np.ndarray | None:
@@ -241,7 +247,12 @@ class Synapses:
         out = self.event_current
         if self.compiled is not None:
             no_sample = _NO_SAMPLE if sample is None else sample
-            if self.block_tables is not None:
+            if self.block_tables is not None and sample is not None:
+                by_axon = np.empty(len(axon), np.int64)
+                self.compiled.block_sums_batch(axon, sample, self.starts, self.ends, self.packed,
+                                               *self.block_tables, self._current_buffer,
+                                               by_axon, self._axon_count, self._block_scratch)
+            elif self.block_tables is not None:
                 self.compiled.block_sums(axon, no_sample, self.starts, self.ends, self.packed,
                                          *self.block_tables, self._current_buffer)
             elif self.packed is not None:
