@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from corelet.chip import _runs
-from corelet.chip.arrays import unique_rows
+from corelet.chip.arrays import rank_in_runs, run_ids, unique_rows
 from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.errors import Location
 from corelet.chip.params import NEURON_FIELDS, NeuronParams
@@ -267,7 +267,17 @@ def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
     cores = Cores.empty(n_cores, profile)
     a, n = profile.axons_per_core, profile.neurons_per_core
     row_chars = n // 4
-    type_of = np.full((n_cores, n), -1, np.int64)
+    type_of = _parse_cores_at_once(cores, items, a, n, row_chars)
+    if type_of is None:  # something is irregular: the reader core by core names it
+        type_of = _parse_cores_one_by_one(cores, items, a, n, row_chars)
+    _fill_params(cores, type_of.ravel(), types)
+    return cores
+
+
+def _parse_cores_one_by_one(cores: Cores, items: list, a: int, n: int, row_chars: int) -> np.ndarray:
+    """Fill ``cores`` core by core, naming the first core and field it cannot read; return each
+    neuron's type (C, N)."""
+    type_of = np.full((len(items), n), -1, np.int64)
     hexes = []
     for c, item in enumerate(items):
         try:
@@ -283,8 +293,115 @@ def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
         raise _error(f"core {bad}: field 'crossbar' holds characters that are not hex digits",
                      core=bad, field="crossbar") from None
     cores.crossbar[...] = np.frombuffer(raw, np.uint8).reshape(cores.crossbar.shape)
-    _fill_params(cores, type_of.ravel(), types)
-    return cores
+    return type_of
+
+
+# -- all cores at once: a full chip is 4096 cores, and a reader per core and column costs seconds
+_NEURON_TARGETS = ("neuron_path", "neuron_index", "neuron_role", "target_core", "target_axon",
+                   "delay")
+_HEX_VALUE = np.full(256, 255, np.uint8)  # ASCII code -> hex digit value (255: not a hex digit)
+for _digits, _first in (("0123456789", 0), ("abcdef", 10), ("ABCDEF", 10)):
+    _HEX_VALUE[np.frombuffer(_digits.encode(), np.uint8)] = np.arange(_first, _first + len(_digits))
+_CROSSBAR_CHUNK = 256  # cores whose crossbar text is converted at a time (bounds memory)
+
+
+def _parse_cores_at_once(cores: Cores, items: list, a: int, n: int,
+                         row_chars: int) -> np.ndarray | None:
+    """Fill ``cores`` from every core's entry at once, column by column; return each neuron's type
+    (C, N), or None as soon as anything is not as the writer makes it (then nothing here is
+    trusted: ``_parse_cores_one_by_one`` reads it all again and names the problem). Accepts
+    exactly what the reader core by core accepts."""
+    n_cores = len(items)
+    try:
+        if any(item.get("id", c) != c for c, item in enumerate(items)):
+            return None
+        coords = [(item["chip"], item["row"], item["col"]) for item in items]
+        if n_cores and {type(v) for xyz in coords for v in xyz} != {int}:
+            return None
+        coords = np.array(coords, np.int64).reshape(n_cores, 3)
+        if not _fits(coords, cores.coords.dtype):
+            return None
+        cores.coords[...] = coords
+        axons = [item["axons"] for item in items]
+        neurons = [item["neurons"] for item in items]
+        if not all(type(x) is dict for x in axons) or not all(type(x) is dict for x in neurons):
+            return None
+        for field, target in (("type", cores.axon_type), ("path", cores.axon_path),
+                              ("index", cores.axon_index)):
+            values = _columns([x[field] for x in axons], a)
+            if values is None or not _fits(values, target.dtype):
+                return None
+            target[...] = values
+        type_of = _columns([x["type"] for x in neurons], n)
+        if type_of is None:
+            return None
+        for field, name in zip(_CORE_COLUMNS[1:], _NEURON_TARGETS):
+            target = getattr(cores, name)
+            values = _columns([x[field] for x in neurons], n)
+            if values is None or not _fits(values, target.dtype):
+                return None
+            target[...] = values
+        if not _crossbars([item["crossbar"] for item in items], cores.crossbar, row_chars):
+            return None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None
+    return type_of
+
+
+def _fits(values: np.ndarray, dtype) -> bool:
+    info = np.iinfo(dtype)
+    return not values.size or (info.min <= values.min() and values.max() <= info.max)
+
+
+def _columns(encoded: list, length: int) -> np.ndarray | None:
+    """One column of every core, (C, length) int64: the plain lists in one array, the run-length
+    coded ones decoded together (``chip._runs``); None when any is neither or has another length."""
+    values = np.empty((len(encoded), length), np.int64)
+    plain = [k for k, e in enumerate(encoded) if type(e) is list]
+    coded = [k for k, e in enumerate(encoded) if type(e) is dict]
+    if len(plain) + len(coded) != len(encoded):
+        return None
+    if plain:
+        rows = np.array([encoded[k] for k in plain], np.int64)
+        if rows.shape != (len(plain), length):
+            return None
+        values[plain] = rows
+    if coded:
+        runs = [encoded[k]["runs"] for k in coded]
+        if not all(type(r) is list and len(r) % 3 == 0 for r in runs):
+            return None
+        triples = np.array([v for r in runs for v in r], np.int64).reshape(-1, 3)
+        first, step, count = triples.T
+        owner = run_ids(np.array([len(r) // 3 for r in runs], np.int64))
+        if (count < 0).any() or not (np.bincount(owner, weights=count, minlength=len(coded))
+                                     == length).all():
+            return None
+        run, within = run_ids(count), rank_in_runs(count)
+        values[coded] = (first[run] + step[run] * within).reshape(len(coded), length)
+    return values
+
+
+def _crossbars(rows_of_cores: list, crossbar: np.ndarray, row_chars: int) -> bool:
+    """Fill ``crossbar`` (C, A, N/8) from each core's hex rows (trailing zeros dropped), a chunk
+    of cores at a time; False when a core has not A rows of at most ``row_chars`` hex digits."""
+    n_cores, a = crossbar.shape[:2]
+    if not all(type(rows) is list and len(rows) == a for rows in rows_of_cores):
+        return False
+    for first in range(0, n_cores, _CROSSBAR_CHUNK):
+        rows = [r for core in rows_of_cores[first:first + _CROSSBAR_CHUNK] for r in core]
+        text = "".join(rows)  # TypeError unless every row is a string
+        lengths = np.fromiter(map(len, rows), np.int64, count=len(rows))
+        if len(rows) and lengths.max() > row_chars:
+            return False
+        digits = _HEX_VALUE[np.frombuffer(text.encode("ascii"), np.uint8)]
+        if (digits > 15).any():
+            return False
+        # the digits, each row padded with zeros: a mask in row-major order places them
+        padded = np.zeros((len(rows), row_chars), np.uint8)
+        padded[np.arange(row_chars)[None, :] < lengths[:, None]] = digits
+        crossbar[first:first + _CROSSBAR_CHUNK] = (
+            (padded[:, 0::2] << 4) | padded[:, 1::2]).reshape(-1, a, row_chars // 2)
+    return True
 
 
 def _is_hex(text: str) -> bool:
@@ -358,7 +475,10 @@ def _fill_params(cores: Cores, type_of: np.ndarray, types: list) -> None:
 def _type_tables(types: list[dict]) -> dict[str, np.ndarray]:
     """Every field of every neuron type as a table (types, *shape), each value checked to be an
     integer of the field's shape; a missing field is an error, never a silent default."""
-    tables = {}
+    tables = _type_tables_at_once(types)
+    if tables is not None:
+        return tables
+    tables = {}  # something is irregular: type by type, naming it
     for name, (dtype, shape, _) in NEURON_FIELDS.items():
         flag = dtype is np.bool_  # a 0/1 field may also be written true/false
         rows = [_type_field(k, t, name, shape, flag) for k, t in enumerate(types)]
@@ -368,6 +488,28 @@ def _type_tables(types: list[dict]) -> dict[str, np.ndarray]:
         if unknown:
             raise _error(f"neuron_types[{k}]: unknown field(s) {', '.join(unknown)}",
                          field=f"neuron_types[{k}].{unknown[0]}")
+    return tables
+
+
+def _type_tables_at_once(types: list[dict]) -> dict[str, np.ndarray] | None:
+    """``_type_tables`` field by field over all types at once (a model may have thousands); None
+    when anything is irregular, for the reader type by type to name."""
+    if set().union(*types) - set(NEURON_FIELDS):
+        return None
+    tables = {}
+    try:
+        for name, (dtype, shape, _) in NEURON_FIELDS.items():
+            values = [t[name] for t in types]
+            if shape:
+                if not all(type(v) is list and len(v) == shape[0] for v in values):
+                    return None
+                values = [x for v in values for x in v]
+            allowed = {int, bool} if dtype is np.bool_ else {int}
+            if values and not {type(v) for v in values} <= allowed:
+                return None
+            tables[name] = np.array(values, np.int64).reshape(len(types), *shape)
+    except (KeyError, OverflowError):
+        return None
     return tables
 
 

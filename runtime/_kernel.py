@@ -16,13 +16,14 @@ import numpy as np
 
 from corelet.chip.arrays import ranges
 from corelet.chip.ids import mix64
-from corelet.runtime import random
+from corelet.runtime import _compiled, random
 from corelet.runtime._dense import BLOCK, DenseBlocks
 from corelet.runtime.fabric import Fabric
 
 SYNAPSE_BITS = 8
 DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products may beat event lists
 PACK_BITS, PACK_OFFSET = 9, 256  # a packed synapse: target << 9 | (weight + 256), |weight| < 256
+_NO_SAMPLE = np.zeros(0, np.int64)  # the compiled kernels' "every event is sample 0"
 EVENT_FLOPS = 200  # one synaptic event in the event path costs about 200 sgemm flops (2-core x86)
 
 
@@ -82,8 +83,22 @@ class Synapses:
         if self.packed is None:
             self.targets = targets.astype(np.int32 if self.n_neurons < 2**31 else np.int64)
             self.weights = weight.astype(np.int16)
-        # the event path's result, reused every tick: one row per sample
-        self.event_current = np.zeros((batch, self.n_neurons), current_dtype)
+        # the compiled kernels when numba is installed (runtime._compiled), else numpy
+        self.compiled = _compiled.kernels() if _compiled.active() == "numba" else None
+        self.block_tables = None
+        if self.compiled is not None and self.packed is not None:
+            self.block_tables = self._block_tables(fabric)
+        # the event path's result, reused every tick: one row per sample (with room past N
+        # for the last whole block)
+        pad = BLOCK if self.block_tables is not None else 0
+        self._current_buffer = np.zeros((batch, self.n_neurons + pad), current_dtype)
+        self.event_current = self._current_buffer[:, :self.n_neurons]
+        if self.block_tables is not None and batch > 1:  # working space of block_sums_batch
+            self._axon_count = np.zeros(self.n_axons + 1, np.int64)
+            self._block_scratch = np.zeros((batch, BLOCK), current_dtype)
+        if self.compiled is not None:  # compile (or load from the cache) now, as part of setup
+            nothing = np.zeros(0, np.int64)
+            self._event_sums(nothing, None if batch == 1 else nothing, batch)
         self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
 
     def _pack(self, targets, weights) -> np.ndarray | None:
@@ -100,6 +115,34 @@ class Synapses:
         packed += weights
         packed += PACK_OFFSET  # weight + 256 in 1..511: the low 9 bits, no carry into the target
         return packed
+
+    def _block_tables(self, fabric) -> tuple | None:
+        """For the compiled kernel: the block (of BLOCK neurons, aligned: a core) that holds all
+        synapses of each per-tick axon (-1 when they spread over two), the axon types, each
+        synapse's neuron within its block (uint8), and the weights per (block, axon type, neuron
+        in block) as int16. None when no axon lies in one block."""
+        targets, weights = self._unpacked()
+        if not len(targets):
+            return None
+        fanout = self.ends - self.starts
+        first = targets[np.minimum(self.starts, len(targets) - 1)] // BLOCK
+        last = targets[np.maximum(self.ends - 1, 0)] // BLOCK
+        # a row sorted by target lies in one block when its first and last do; the rows of a
+        # chip model are (fabric order: by axon, then neuron), but check every synapse anyway
+        axons = np.arange(self.n_axons)
+        idx, lengths = expand(self.starts, self.ends, axons)
+        outside = np.take(targets, idx) // BLOCK != np.repeat(first, lengths)
+        aligned = (fanout > 0) & (first == last)
+        aligned[np.repeat(axons, lengths)[outside]] = False
+        if not aligned.any():
+            return None
+        axon_block = np.where(aligned, first, -1).astype(np.int64)
+        local = (targets % BLOCK).astype(np.uint8)  # the neuron's place in its block
+        blocks = -(-self.n_neurons // BLOCK)
+        table = np.zeros((blocks * BLOCK, 4), np.int16)
+        table[:self.n_neurons] = fabric.params.weights
+        block_weights = np.ascontiguousarray(table.reshape(blocks, BLOCK, 4).transpose(0, 2, 1))
+        return axon_block, fabric.axon_type.astype(np.int64), local, block_weights
 
     def _unpacked(self) -> tuple[np.ndarray, np.ndarray]:
         """Targets and weights of the per-tick synapses, as two arrays."""
@@ -196,11 +239,29 @@ class Synapses:
     def _event_sums(self, axon, sample, batch) -> np.ndarray:
         """Sum of the weights of the synapses that active axons reach, per (sample, neuron).
 
-        One weighted ``np.bincount`` per sample over its synaptic events (float64 sums of integers
-        are exact), its result (in cache) cast into a reused integer array: its cost is the events
-        plus a pass over the (batch, N) result.
+        Compiled (``runtime._compiled``): one pass over the events, adding into the result.
+        numpy: one weighted ``np.bincount`` per sample over its synaptic events (float64 sums of
+        integers are exact), its result (in cache) cast into a reused integer array: its cost is
+        the events plus a pass over the (batch, N) result.
         """
         out = self.event_current
+        if self.compiled is not None:
+            no_sample = _NO_SAMPLE if sample is None else sample
+            if self.block_tables is not None and sample is not None:
+                by_axon = np.empty(len(axon), np.int64)
+                self.compiled.block_sums_batch(axon, sample, self.starts, self.ends, self.packed,
+                                               *self.block_tables, self._current_buffer,
+                                               by_axon, self._axon_count, self._block_scratch)
+            elif self.block_tables is not None:
+                self.compiled.block_sums(axon, no_sample, self.starts, self.ends, self.packed,
+                                         *self.block_tables, self._current_buffer)
+            elif self.packed is not None:
+                self.compiled.event_sums_packed(axon, no_sample, self.starts, self.ends,
+                                                self.packed, out)
+            else:
+                self.compiled.event_sums(axon, no_sample, self.starts, self.ends, self.targets,
+                                         self.weights, out)
+            return out
         if sample is None:
             self._sample_sums(axon, out[0])
             return out

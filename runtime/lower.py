@@ -40,16 +40,16 @@ class IndexMaps:
 def fabric_from_model(model: ChipModel) -> Fabric:
     """The flat executable form of a (validated) chip model; see the module docstring."""
     cores = model.cores
-    maps, syn_core, syn_axon_local, syn_neuron_local = _layout(model)
+    maps = _layout(model)
     n_per_core = model.profile.neurons_per_core
+    a_per_core = model.profile.axons_per_core
     neuron_rows = maps.neuron_core * n_per_core + maps.neuron_local
     neuron_of = _lookup_table(neuron_rows, cores.n_cores * n_per_core)
-    axon_of = _lookup_table(maps.axon_core * model.profile.axons_per_core + maps.axon_local,
-                            cores.n_cores * model.profile.axons_per_core)
-    a_per_core = model.profile.axons_per_core
-    syn_axon = axon_of[syn_core * a_per_core + syn_axon_local]
-    syn_neuron = neuron_of[syn_core * n_per_core + syn_neuron_local]
-    order = np.lexsort((syn_neuron, syn_axon))
+    axon_of = _lookup_table(maps.axon_core * a_per_core + maps.axon_local,
+                            cores.n_cores * a_per_core)
+    # set bits come in (core, axon, neuron) order and both lookups keep that order, so the
+    # synapses are already sorted by axon, then neuron: no sort of tens of millions of pairs
+    syn_axon, syn_neuron = _synapses(cores.crossbar, cores.neuron_path >= 0, axon_of, neuron_of)
     routes = _routes(model, maps, axon_of)
     inputs = _input_routes(model, axon_of)
     return Fabric(
@@ -61,8 +61,8 @@ def fabric_from_model(model: ChipModel) -> Fabric:
         name_index=cores.neuron_index[maps.neuron_core, maps.neuron_local].astype(np.int32),
         axon_type=cores.axon_type[maps.axon_core, maps.axon_local].astype(np.int8),
         axon_source_id=_axon_source_ids(model, maps),
-        syn_axon=syn_axon[order],
-        syn_neuron=syn_neuron[order],
+        syn_axon=syn_axon,
+        syn_neuron=syn_neuron,
         route_neuron=routes[0], route_axon=routes[1], route_delay=routes[2],
         input_route_pin=inputs[0], input_route_axon=inputs[1], input_route_delay=inputs[2],
         inputs=tuple((c.name, int(c.width)) for c in model.inputs),
@@ -72,37 +72,56 @@ def fabric_from_model(model: ChipModel) -> Fabric:
 
 def model_index_maps(model: ChipModel) -> IndexMaps:
     """The fabric order of ``fabric_from_model(model)``: core and local index of each neuron/axon."""
-    return _layout(model)[0]
+    return _layout(model)
 
 
 # -- layout ----------------------------------------------------------------------------------
-def _layout(model: ChipModel):
-    """Index maps plus the crossbar synapses (core, axon, neuron) that reach used neurons."""
+CHUNK_CORES = 256  # cores unpacked at a time (16 MB of bits): bounds setup memory on a full chip
+
+
+def _layout(model: ChipModel) -> IndexMaps:
+    """Index maps: the used neurons and the used axons, each in (core, local index) order."""
     cores = model.cores
     used_neuron = cores.neuron_path >= 0
-    neuron_core, neuron_local = np.nonzero(used_neuron)
-    syn_core, syn_axon, syn_neuron = _set_bits(cores.crossbar)
-    keep = used_neuron[syn_core, syn_neuron]
-    syn_core, syn_axon, syn_neuron = syn_core[keep], syn_axon[keep], syn_neuron[keep]
+    # an axon row reaches a used neuron when it shares a set bit with the packed mask of them
+    used_packed = np.packbits(used_neuron, axis=1)
     used_axon = np.zeros(cores.axon_type.shape, bool)
-    used_axon[syn_core, syn_axon] = True
+    for first in range(0, cores.n_cores, CHUNK_CORES):  # chunks of cores, to bound memory
+        last = first + CHUNK_CORES
+        hits = cores.crossbar[first:last] & used_packed[first:last, None, :]
+        used_axon[first:last] = hits.any(axis=2)
     routed = used_neuron & (cores.target_core >= 0)
     used_axon[cores.target_core[routed], cores.target_axon[routed].astype(np.int64)] = True
     for conn in model.inputs:
         used_axon[conn.core, conn.axon] = True
+    neuron_core, neuron_local = np.nonzero(used_neuron)
     axon_core, axon_local = np.nonzero(used_axon)
-    maps = IndexMaps(neuron_core.astype(np.int64), neuron_local.astype(np.int64),
+    return IndexMaps(neuron_core.astype(np.int64), neuron_local.astype(np.int64),
                      axon_core.astype(np.int64), axon_local.astype(np.int64))
-    return maps, syn_core, syn_axon, syn_neuron
 
 
-def _set_bits(crossbar: np.ndarray):
-    """(core, axon, neuron) of every set bit of the packed crossbars, without unpacking them all."""
-    core, axon, byte = np.nonzero(crossbar)
-    bits = np.unpackbits(crossbar[core, axon, byte][:, None], axis=1).astype(bool)
-    which, bit = np.nonzero(bits)
-    return (core[which].astype(np.int64), axon[which].astype(np.int64),
-            byte[which].astype(np.int64) * 8 + bit)
+def _synapses(crossbar: np.ndarray, used_neuron: np.ndarray, axon_of: np.ndarray,
+              neuron_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fabric axon and neuron of every set crossbar bit onto a used neuron, in (core, axon,
+    neuron) order: the crossbars are unpacked a chunk of cores at a time, never whole."""
+    n_cores, n_axons, n_bytes = crossbar.shape
+    n_neurons = n_bytes * 8
+    used_packed = np.packbits(used_neuron, axis=1)
+    axons, neurons = [], []
+    for first in range(0, n_cores, CHUNK_CORES):
+        chunk = crossbar[first:first + CHUNK_CORES] & used_packed[first:first + CHUNK_CORES, None, :]
+        # (core, axon, neuron) in the chunk; nonzero runs about twice as fast on a bool view
+        flat = np.flatnonzero(np.unpackbits(chunk, axis=2).view(bool))
+        row = flat // n_neurons  # core * A + axon, within the chunk
+        axons.append(axon_of[row + first * n_axons])
+        row //= n_axons
+        row += first
+        row *= n_neurons
+        row += flat % n_neurons
+        neurons.append(neuron_of[row])
+    if not axons:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(axons), np.concatenate(neurons)
 
 
 def _lookup_table(keys: np.ndarray, size: int) -> np.ndarray:

@@ -53,7 +53,7 @@ CASES = [(seed, profile, placer, fanout)
 
 
 @pytest.mark.parametrize("seed,profile,placer,fanout", CASES)
-def test_chip_matches_retimed_network(seed, profile, placer, fanout):
+def test_chip_matches_retimed_network(seed, profile, placer, fanout, kernel):
     tiny = profile == "tiny"
     net = random_network(seed, max_fan_in=32 if tiny else 256, all_outputs=seed % 2 == 0,
                          groups=seed % 3 == 0)

@@ -11,6 +11,8 @@ import attrs
 import numpy as np
 import pytest
 
+from tests.conftest import KERNELS, using_kernel
+
 from . import refsim
 
 
@@ -46,7 +48,16 @@ def _all_voltages(fabric, res) -> np.ndarray:
     return volts
 
 
-BACKENDS = {"reference": run_reference, "runtime": run_runtime}
+def _on_kernel(name):
+    def run(*args, **kwargs) -> Run:
+        with using_kernel(name):
+            return run_runtime(*args, **kwargs)
+    return run
+
+
+# the runtime on each of its kernels: numpy (the reference path) and numba when installed
+BACKENDS = {"reference": run_reference, "runtime": _on_kernel("numpy"),
+            **{f"runtime-{k}": _on_kernel(k) for k in KERNELS if k != "numpy"}}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

@@ -77,7 +77,7 @@ def hand_model(placement: str = "first") -> ChipModel:
 @pytest.mark.parametrize("placement", sorted(PLACEMENTS))
 @pytest.mark.parametrize("via_json", [False, True])
 @pytest.mark.parametrize("backend", ["reference", "runtime"])
-def test_hand_built_chip_model(backend, via_json, placement):
+def test_hand_built_chip_model(backend, via_json, placement, kernel):
     from corelet.runtime.lower import fabric_from_model  # the submodule: see conftest.run_runtime
 
     model = hand_model(placement)

@@ -8,12 +8,15 @@ of the 20-bit membrane, so the clamps and the widest draws are exercised.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corelet.chip import TRUENORTH as P
 
 from . import refsim
+from tests.conftest import KERNELS, using_kernel
+
 from .conftest import run_runtime
 
 
@@ -51,9 +54,11 @@ def cases(draw):
 @settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases())
-def test_runtime_equals_reference_at_the_extremes(case):
+@pytest.mark.parametrize("kernel_name", KERNELS)
+def test_runtime_equals_reference_at_the_extremes(kernel_name, case):
     fabric, ticks, raster, seed = case
     ref = refsim.simulate(fabric, ticks, {"in": raster}, seed=seed)
-    got = run_runtime(fabric, ticks, {"in": raster}, seed=seed)
+    with using_kernel(kernel_name):
+        got = run_runtime(fabric, ticks, {"in": raster}, seed=seed)
     assert np.array_equal(got.outputs["out"], ref.outputs["out"])
     assert np.array_equal(got.voltages, ref.voltages)

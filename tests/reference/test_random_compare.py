@@ -99,7 +99,7 @@ def first_mismatch(expected: np.ndarray, got: np.ndarray) -> str:
 
 
 @pytest.mark.parametrize("case", range(CASES))
-def test_runtime_equals_reference(case):
+def test_runtime_equals_reference(case, kernel):
     fabric, ticks, inputs, seed, batch, reset_at = random_case(case)
     ref = refsim.simulate(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at)
     got = run_runtime(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at)

@@ -1,0 +1,167 @@
+"""The optional compiled kernels (numba, the ``.[fast]`` extra) and the choice between them and numpy.
+
+The numpy code in ``runtime._kernel`` and ``runtime._neurons`` is the reference; each function here
+computes exactly the same integers (sums of integer weights, in any order, are the same) and is
+used only when numba is installed. ``CORELET_KERNEL=numpy`` in the environment, or ``use("numpy")``,
+keeps a run on the numpy path; the tests run the equivalence suites on both.
+
+numba is imported, and the kernels compiled (cached on disk), the first time a run needs them, so
+importing ``corelet`` stays fast and a run without numba never pays for it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+
+KERNELS = ("numpy", "numba")
+_choice = os.environ.get("CORELET_KERNEL", "auto")
+_compiled = None  # the compiled functions, once built
+
+
+def available() -> bool:
+    """Whether numba is installed."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def use(kernel: str) -> str:
+    """Choose ``"numpy"``, ``"numba"`` or ``"auto"`` (numba when installed) for the runs that
+    follow; returns the previous choice. ``"numba"`` without numba installed is an error."""
+    global _choice
+    if kernel not in (*KERNELS, "auto"):
+        raise ValueError(f"unknown kernel {kernel!r}; expected one of numpy, numba, auto")
+    if kernel == "numba" and not available():
+        raise ValueError("kernel 'numba' needs numba installed (pip install 'corelet-toolchain[fast]')")
+    previous, _choice = _choice, kernel
+    return previous
+
+
+def active() -> str:
+    """The kernel a run started now uses."""
+    if _choice == "numba" or (_choice == "auto" and available()):
+        return "numba"
+    return "numpy"
+
+
+def kernels():
+    """The compiled functions (a namespace), compiling them on first use."""
+    global _compiled
+    if _compiled is None:
+        _compiled = _build()
+    return _compiled
+
+
+def _build():
+    import types
+
+    import numba
+
+    jit = numba.njit(cache=True, nogil=True, boundscheck=False)
+
+    @jit
+    def event_sums_packed(axon, sample, starts, ends, packed, out):
+        """out (B, N) = per (sample, neuron) sum of the weights of active axons' synapses.
+
+        ``packed``: target << 9 | (weight + 256); ``sample`` empty means sample 0 for all."""
+        out[...] = 0
+        batch1 = len(sample) == 0
+        for k in range(len(axon)):
+            a = axon[k]
+            row = out[0] if batch1 else out[sample[k]]
+            for i in range(starts[a], ends[a]):
+                p = packed[i]
+                row[p >> 9] += (p & 511) - 256
+
+    @jit
+    def event_sums(axon, sample, starts, ends, targets, weights, out):
+        """As ``event_sums_packed``, with targets and weights in two arrays."""
+        out[...] = 0
+        batch1 = len(sample) == 0
+        for k in range(len(axon)):
+            a = axon[k]
+            row = out[0] if batch1 else out[sample[k]]
+            for i in range(starts[a], ends[a]):
+                row[targets[i]] += weights[i]
+
+    @jit
+    def block_sums(axon, sample, starts, ends, packed, axon_block, axon_type, local, block_weights,
+                   out):
+        """``event_sums_packed`` where an axon whose synapses all lie in one block of 256 neurons
+        (a core: ``axon_block[a] >= 0``) reads one byte per synapse, the neuron's place in the
+        block, and takes its weight from the block's table ``block_weights[block, type]``: a
+        quarter of the memory traffic, and the adds stay in one 1 KB slice of ``out``.
+        ``out`` has room for whole blocks past N."""
+        out[...] = 0
+        batch1 = len(sample) == 0
+        width = block_weights.shape[2]
+        for k in range(len(axon)):
+            a = axon[k]
+            row = out[0] if batch1 else out[sample[k]]
+            block = axon_block[a]
+            if block >= 0:
+                base = block * width
+                target = row[base:base + width]
+                weights = block_weights[block, axon_type[a]]
+                for i in range(starts[a], ends[a]):
+                    j = local[i]
+                    target[j] += weights[j]
+            else:
+                for i in range(starts[a], ends[a]):
+                    p = packed[i]
+                    row[p >> 9] += (p & 511) - 256
+
+    @jit
+    def block_sums_batch(axon, sample, starts, ends, packed, axon_block, axon_type, local,
+                         block_weights, out, by_axon, axon_count, scratch):
+        """``block_sums`` for a batch, axon by axon: each active axon's row is read once for all
+        the samples it is active in, and the sums of one block for all samples are made in
+        ``scratch`` (batch, width), small enough to stay in cache, then written out whole. (Sample
+        by sample, every visit to a block's slice of a large ``out`` misses the cache.)
+
+        ``by_axon`` (len(axon),) and ``axon_count`` (A + 1,) zeros are working space."""
+        out[...] = 0
+        batch, width = scratch.shape
+        # counting sort of the (sample, axon) events by axon; samples stay in order within one
+        axon_count[:] = 0
+        for k in range(len(axon)):
+            axon_count[axon[k] + 1] += 1
+        for a in range(1, len(axon_count)):
+            axon_count[a] += axon_count[a - 1]
+        for k in range(len(axon)):
+            a = axon[k]
+            by_axon[axon_count[a]] = sample[k]
+            axon_count[a] += 1
+        # axon_count[a] is now the end of axon a's samples (the start is axon_count[a - 1])
+        current = -1
+        previous_end = 0
+        for a in range(len(axon_count) - 1):
+            begin, end = previous_end, axon_count[a]
+            previous_end = end
+            if begin == end:
+                continue
+            block = axon_block[a]
+            if block >= 0:
+                if block != current:
+                    if current >= 0:
+                        out[:, current * width:(current + 1) * width] += scratch
+                    scratch[...] = 0
+                    current = block
+                weights = block_weights[block, axon_type[a]]
+                for i in range(starts[a], ends[a]):
+                    j = local[i]
+                    w = weights[j]
+                    for m in range(begin, end):
+                        scratch[by_axon[m], j] += w
+            else:
+                for m in range(begin, end):
+                    row = out[by_axon[m]]
+                    for i in range(starts[a], ends[a]):
+                        p = packed[i]
+                        row[p >> 9] += (p & 511) - 256
+        if current >= 0:
+            out[:, current * width:(current + 1) * width] += scratch
+
+    return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
+                                 block_sums=block_sums)

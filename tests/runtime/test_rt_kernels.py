@@ -1,0 +1,72 @@
+"""The integration kernels (numpy, and numba when installed) against a dense matrix product.
+
+For random fabrics whose axons either stay inside one aligned block of 256 neurons (as on a chip,
+the compiled kernel's block tables) or spread over several (its event fallback), with weights up to
++-255, zero-weight synapses, a neuron count that is not a multiple of 256, and batches of 1 and 3,
+the current of every (sample, neuron) equals ``active @ W`` with ``W[axon, neuron]`` the synapse's
+weight, computed here from the fabric directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corelet.chip import NeuronParams
+from corelet.runtime import Fabric
+from corelet.runtime._kernel import Synapses
+
+
+def random_fabric(rng, n_neurons: int, n_axons: int, spread: float) -> Fabric:
+    """Axons with 0..40 synapses; a fraction ``spread`` of them reach neurons anywhere, the rest
+    only neurons of one aligned block of 256."""
+    axon, neuron = [], []
+    for a in range(n_axons):  # test data, built once; the kernels are what is timed elsewhere
+        count = int(rng.integers(0, 41))
+        if rng.random() < spread:
+            targets = rng.choice(n_neurons, min(count, n_neurons), replace=False)
+        else:
+            block = int(rng.integers(0, -(-n_neurons // 256)))
+            lo, hi = block * 256, min(block * 256 + 256, n_neurons)
+            targets = rng.choice(np.arange(lo, hi), min(count, hi - lo), replace=False)
+        axon += [a] * len(targets)
+        neuron += sorted(targets.tolist())
+    weights = rng.integers(-255, 256, (n_neurons, 4))
+    weights[rng.random((n_neurons, 4)) < 0.1] = 0
+    params = NeuronParams.from_fields(n_neurons, weights=weights)
+    return Fabric(
+        params=params, neuron_ids=np.arange(n_neurons, dtype=np.uint64),
+        neuron_role=np.zeros(n_neurons, np.int8), paths=("n",),
+        name_path=np.zeros(n_neurons, np.int32), name_index=np.arange(n_neurons, dtype=np.int32),
+        axon_type=rng.integers(0, 4, n_axons).astype(np.int8),
+        axon_source_id=np.arange(n_axons, dtype=np.uint64),
+        syn_axon=np.array(axon, np.int64), syn_neuron=np.array(neuron, np.int64),
+        route_neuron=np.zeros(0, np.int64), route_axon=np.zeros(0, np.int64),
+        route_delay=np.zeros(0, np.int32), input_route_pin=np.zeros(0, np.int64),
+        input_route_axon=np.zeros(0, np.int64), input_route_delay=np.zeros(0, np.int32),
+        inputs=(), outputs=())
+
+
+def dense_currents(fabric: Fabric, active: np.ndarray) -> np.ndarray:
+    W = np.zeros((fabric.n_axons, fabric.n_neurons), np.int64)
+    W[fabric.syn_axon, fabric.syn_neuron] = fabric.params.weights[
+        fabric.syn_neuron, fabric.axon_type[fabric.syn_axon]]
+    return active.astype(np.int64) @ W
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.3])
+@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("n_neurons", [512, 700])
+def test_integration_equals_a_dense_product(kernel, spread, batch, n_neurons):
+    rng = np.random.default_rng(n_neurons + batch + int(spread * 10))
+    fabric = random_fabric(rng, n_neurons, 300, spread)
+    synapses = Synapses(fabric, np.zeros(batch, np.uint64), batch, current_dtype=np.int32)
+    if kernel == "numba":  # the chip-shaped axons take the block tables, the others the events
+        assert synapses.block_tables is not None
+        with_synapses = synapses.ends > synapses.starts
+        assert ((synapses.block_tables[0] < 0) & with_synapses).any() == (spread > 0)
+    for tick in range(3):
+        active = rng.random((batch, fabric.n_axons)) < 0.3
+        current, _ = synapses.integrate(active, tick)
+        assert current.shape == (batch, n_neurons)
+        assert np.array_equal(current, dense_currents(fabric, active))
