@@ -232,8 +232,10 @@ def _check_npy_header(path: Path, stream, what: str, available: int) -> None:
         read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
             np.lib.format.read_array_header_2_0
         shape, _, dtype = read(stream)
-    except (ValueError, OSError, EOFError, TypeError, SyntaxError) as err:
-        raise ArrayFileError(f"{path}: cannot read: {what} has a damaged header ({err})") from None
+    except Exception as err:  # numpy parses the header as Python literals: it may raise
+        # SyntaxError, tokenize.TokenError, ValueError... for a damaged one
+        raise ArrayFileError(f"{path}: cannot read: {what} has a damaged header "
+                             f"({type(err).__name__}: {err})") from None
     count = 1
     for n in shape:
         count *= int(n)

@@ -224,3 +224,15 @@ def test_a_failed_write_leaves_none_of_the_outputs(tmp_path):
     with pytest.raises(OSError):
         files.write_all({tmp_path / "a.json": "1", tmp_path / "blocked" / "no" / "b": "2"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocked"]
+
+
+def test_npy_header_with_a_nul_byte_found_by_the_fuzzer(tmp_path):
+    """numpy parses the header as Python literals: a NUL in it raised tokenize.TokenError."""
+    buf = io.BytesIO()
+    np.save(buf, np.arange(24, dtype=np.int64).reshape(4, 6))
+    raw = bytearray(buf.getvalue())
+    raw[65] = 0
+    path = tmp_path / "x.npy"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ArrayFileError, match=r"cannot read: the array has a damaged header"):
+        load_arrays(path)
