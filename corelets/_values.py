@@ -103,7 +103,9 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 def check_int_size(value: int, e) -> None:
     """An integer computed in an expression must fit the limit ``int_bits``."""
-    check_limit("int_bits", value.bit_length(), e.span, "bits of this integer")
+    bits = value.bit_length()
+    if bits > 63:  # (the common case returns here: loops evaluate this per iteration)
+        check_limit("int_bits", bits, e.span, "bits of this integer")
 
 
 def check_int_power(base: int, exponent: int, e) -> None:

@@ -239,3 +239,14 @@ def test_a_binary_file_has_a_position_and_no_lines_shown(tmp_path):
         language.elaborate_file(path)
     assert str(info.value) == (f"{path}:3:4: error: cannot read this file: not UTF-8 text "
                                f"(byte 0xff at offset 12)")
+
+
+def test_warnings_print_like_errors():
+    text = ("corelet T() {\n    input x[1]; input z[1]; output y[1]\n"
+            "    neurons h[1] = neuron { threshold = 1 }\n    x -> h; y = h\n}\n")
+    warnings: list = []
+    language.elaborate_source(text, "w.corelet", warnings=warnings)
+    assert warnings, "an input that nothing reads is a warning"
+    shown = str(warnings[0])
+    assert shown.splitlines()[0] == "w.corelet:2:17: warning: input `z` is never used"
+    assert "Diagnostic(" not in shown
