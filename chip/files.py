@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import tempfile
 import zipfile
@@ -270,5 +271,8 @@ def _numpy_arrays(path: Path, raw: bytes, suffix: str) -> dict:
             raise ArrayFileError(f"{path}: {what} holds pickled Python objects, which are "
                                  "never loaded (only plain numeric arrays)") from None
         raise ArrayFileError(f"{path}: cannot read: {err}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError) as err:
         raise ArrayFileError(f"{path}: cannot read: damaged {suffix} file ({err})") from None
+    except (NotImplementedError, RuntimeError) as err:  # zipfile: a compression method it
+        # lacks, an encrypted member
+        raise ArrayFileError(f"{path}: cannot read: unsupported {suffix} file ({err})") from None

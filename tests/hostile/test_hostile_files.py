@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -235,4 +236,22 @@ def test_npy_header_with_a_nul_byte_found_by_the_fuzzer(tmp_path):
     path = tmp_path / "x.npy"
     path.write_bytes(bytes(raw))
     with pytest.raises(ArrayFileError, match=r"cannot read: the array has a damaged header"):
+        load_arrays(path)
+
+
+@pytest.mark.parametrize("flag_offset, value, reason", [
+    (8, 99, "unsupported .npz file (That compression method is not supported)"),  # method 99
+    (6, 1, "unsupported .npz file (File <ZipInfo filename='w.npy'"),  # the 'encrypted' flag
+])
+def test_npz_with_an_odd_zip_member_found_by_the_fuzzer(tmp_path, flag_offset, value, reason):
+    """zipfile raised NotImplementedError and RuntimeError for these (found by the fuzz tests)."""
+    buf = io.BytesIO()
+    np.savez(buf, w=np.arange(10, dtype=np.int16))
+    raw = bytearray(buf.getvalue())
+    central = raw.rfind(b"PK\x01\x02")  # the member's central directory entry
+    raw[central + 2 + flag_offset] = value  # (version made by, version needed, flags, method)
+    raw[flag_offset] = value  # and its local header
+    path = tmp_path / "w.npz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ArrayFileError, match=re.escape(f"{path}: cannot read: {reason}")):
         load_arrays(path)
