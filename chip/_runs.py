@@ -27,14 +27,24 @@ def encode(values: np.ndarray) -> list[int] | dict:
     return {"runs": triples.ravel().tolist()}
 
 
-def decode(encoded, dtype=np.int64) -> np.ndarray:
+def decode(encoded, dtype=np.int64, max_length: int | None = None) -> np.ndarray:
+    """The column ``encoded`` holds; ``ValueError`` when it is malformed or would expand past
+    ``max_length`` entries (checked before anything is expanded: a few bytes of runs can claim
+    billions of entries)."""
     if isinstance(encoded, dict):
         triples = np.asarray(encoded["runs"], dtype=np.int64)
-        if triples.size % 3:
+        if triples.ndim != 1 or triples.size % 3:
             raise ValueError("'runs' must hold first, step, count triples")
         first, step, count = triples.reshape(-1, 3).T
         if (count < 0).any():
             raise ValueError("negative run length")
+        total = sum(int(c) for c in count) if len(count) < 64 else int(count.astype(object).sum())
+        if max_length is not None and total > max_length:
+            raise ValueError(f"the runs expand to {total} entries, more than the {max_length} "
+                             f"it can hold")
+        reach = np.abs(first.astype(float)) + np.abs(step.astype(float)) * np.maximum(count - 1, 0)
+        if (reach >= 2.0**63).any():
+            raise ValueError("a run leaves the 64-bit integer range")
         run, within = run_ids(count), rank_in_runs(count)
         return (first[run] + step[run] * within).astype(dtype)
     return np.asarray(encoded, dtype=np.int64).astype(dtype).ravel()

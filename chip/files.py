@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import tempfile
 import zipfile
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from corelet.chip.errors import ToolchainError
+from corelet.chip.limits import active_limits
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
@@ -22,8 +24,10 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
 
 
 def write_all(files: dict) -> None:
-    """Write every file or none: each goes to a temporary file beside its target, and only when
-    all are written are they renamed into place. Text is written as UTF-8."""
+    """Write every file or none: each goes to a temporary file beside its target, flushed to
+    disk (fsync), and only when all are written are they renamed into place; then the folders
+    are synced, so that after a crash the renames are either there or not. Text is written as
+    UTF-8."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
@@ -34,6 +38,22 @@ def write_all(files: dict) -> None:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
         raise
+    for folder in {path.parent for path, _ in staged}:
+        _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so the renames in it are on disk (not possible everywhere: then skipped)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _stage(target: Path, data: str | bytes) -> Path:
@@ -44,6 +64,8 @@ def _stage(target: Path, data: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the rename makes it visible
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # as an ordinary open() would, not mkstemp's 0600
@@ -93,6 +115,7 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     if suffix not in ARRAY_SUFFIXES:
         raise ArrayFileError(f"{path}: not an array file (expected {', '.join(ARRAY_SUFFIXES)})")
     try:
+        _check_file_size(path, path.stat().st_size, "bytes of this file")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ArrayFileError(f"{path}: no such file") from None
@@ -134,9 +157,40 @@ def array_from_json(value) -> np.ndarray:
     return array
 
 
+JSON_INT_DIGITS = 1000  # digits of an integer in a JSON file (Python's int() refuses 4,300)
+
+
+def loads_json(text: str | bytes, **options):
+    """``json.loads`` for files from users: every malformed input, including nesting too deep for
+    the parser and numbers too long to convert, is a ``json.JSONDecodeError`` saying why.
+    ``options`` go to ``json.loads`` (``object_pairs_hook=``)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(text, parse_int=_json_int, **options)
+    except RecursionError:
+        raise json.JSONDecodeError("lists or objects nest too deeply", text, 0) from None
+    except _LongNumber as err:
+        raise json.JSONDecodeError(f"an integer of {err.digits} digits (at most "
+                                   f"{JSON_INT_DIGITS})", text, 0) from None
+
+
+class _LongNumber(Exception):
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(text: str) -> int:
+    if len(text) > JSON_INT_DIGITS:
+        raise _LongNumber(len(text))
+    return int(text)
+
+
 def _json_arrays(path: Path, raw: bytes) -> dict:
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = loads_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ArrayFileError(f"{path}: cannot read: not valid JSON: {err}") from None
     named = value if isinstance(value, dict) else {"": value}
@@ -150,6 +204,51 @@ def _json_arrays(path: Path, raw: bytes) -> dict:
     return arrays
 
 
+def _check_file_size(path: Path, size: int, what: str) -> None:
+    limits = active_limits()
+    if size > limits.file_bytes:
+        raise ArrayFileError(f"{path}: " + limits.message("file_bytes", size, what),
+                             hint=limits.hint("file_bytes"))
+
+
+def _check_claimed_sizes(path: Path, raw: bytes) -> None:
+    """The sizes a file claims, checked before anything that size is allocated: a ``.npy``
+    header's shape (it may claim 10**12 rows in a few bytes) and a zip's decompressed members
+    (a zip bomb)."""
+    if raw.startswith(_NPY_MAGIC):
+        _check_npy_header(path, io.BytesIO(raw), "the array", len(raw))
+        return
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        members = archive.infolist()
+        _check_file_size(path, sum(m.file_size for m in members), "bytes of its arrays unpacked")
+        for member in members:
+            with archive.open(member) as stream:
+                _check_npy_header(path, stream, f"array {member.filename.removesuffix('.npy')!r}",
+                                  member.file_size)
+
+
+def _check_npy_header(path: Path, stream, what: str, available: int) -> None:
+    try:
+        version = np.lib.format.read_magic(stream)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+            np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(stream)
+    except Exception as err:  # numpy parses the header as Python literals: it may raise
+        # SyntaxError, tokenize.TokenError, ValueError... for a damaged one
+        raise ArrayFileError(f"{path}: cannot read: {what} has a damaged header "
+                             f"({type(err).__name__}: {err})") from None
+    count = 1
+    for n in shape:
+        count *= int(n)
+    claimed = count * dtype.itemsize
+    _check_file_size(path, claimed, f"bytes of {what} (shape {list(shape)})")
+    if dtype.hasobject:
+        return  # np.load names these (pickles, never loaded)
+    if claimed > available:
+        raise ArrayFileError(f"{path}: cannot read: {what} claims shape {list(shape)} "
+                             f"({claimed} bytes) but the file holds only {available} bytes")
+
+
 def _numpy_arrays(path: Path, raw: bytes, suffix: str) -> dict:
     # checked here because np.load takes anything else for a pickle and says only that
     if not raw.startswith((_NPY_MAGIC, *_ZIP_MAGICS)):
@@ -157,6 +256,7 @@ def _numpy_arrays(path: Path, raw: bytes, suffix: str) -> dict:
                              "or zip signature)")
     name = ""
     try:
+        _check_claimed_sizes(path, raw)
         data = np.load(io.BytesIO(raw), allow_pickle=False)
         if isinstance(data, np.ndarray):
             return {"": data}
@@ -171,5 +271,8 @@ def _numpy_arrays(path: Path, raw: bytes, suffix: str) -> dict:
             raise ArrayFileError(f"{path}: {what} holds pickled Python objects, which are "
                                  "never loaded (only plain numeric arrays)") from None
         raise ArrayFileError(f"{path}: cannot read: {err}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError) as err:
         raise ArrayFileError(f"{path}: cannot read: damaged {suffix} file ({err})") from None
+    except (NotImplementedError, RuntimeError) as err:  # zipfile: a compression method it
+        # lacks, an encrypted member
+        raise ArrayFileError(f"{path}: cannot read: unsupported {suffix} file ({err})") from None

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import attrs
 
-from corelet.chip.files import atomic_write
+from corelet.chip.files import atomic_write, loads_json
 from corelet.chip.errors import Location
+from corelet.chip.limits import active_limits
 from corelet.chip.cores import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.ids import element_name
 from corelet.chip.model_json import FORMAT, VERSION, dump_json, parse_json
@@ -80,7 +81,7 @@ class ChipModel:
     @classmethod
     def from_json(cls, text: str, source: str = "<string>") -> "ChipModel":
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except json.JSONDecodeError as err:
             raise ModelError(f"{source}: not a JSON chip model: {err}",
                              locations=[Location(file=source)]) from None
@@ -91,6 +92,8 @@ class ChipModel:
         """Read and (by default) validate a chip model file."""
         path = Path(path)
         try:
+            active_limits().check("file_bytes", path.stat().st_size, f"{path}: bytes of this file",
+                                  Location(file=str(path)), ModelError)
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ModelError(f"{path}: no such file", locations=[Location(file=str(path))]) from None

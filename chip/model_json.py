@@ -13,6 +13,7 @@ import numpy as np
 
 from corelet.chip import _runs
 from corelet.chip.arrays import rank_in_runs, run_ids, unique_rows
+from corelet.chip.limits import active_limits
 from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.errors import Location
 from corelet.chip.params import NEURON_FIELDS, NeuronParams
@@ -231,6 +232,7 @@ def _parse_input(k: int, item: dict) -> ChipInput:
     columns = [_decoded(item[f], f"{where}: field '{f}'", field=f"{where}.{f}", connector=name)
                for f in ("pin", "core", "axon", "delay")]
     width = _integer(item["width"], f"{where}: field 'width'", field=f"{where}.width", connector=name)
+    _same_lengths(columns, ("pin", "core", "axon", "delay"), where, name)
     return ChipInput(name, width, *columns)
 
 
@@ -240,8 +242,20 @@ def _parse_output(k: int, item: dict) -> ChipOutput:
     if not isinstance(item["name"], str):
         raise _error(f"{where}: field 'name' must be a string", field=f"{where}.name")
     name = item["name"]
-    return ChipOutput(name, *(_decoded(item[f], f"{where}: field '{f}'", field=f"{where}.{f}",
-                                       connector=name) for f in ("core", "neuron")))
+    columns = [_decoded(item[f], f"{where}: field '{f}'", field=f"{where}.{f}", connector=name)
+               for f in ("core", "neuron")]
+    _same_lengths(columns, ("core", "neuron"), where, name)
+    return ChipOutput(name, *columns)
+
+
+def _same_lengths(columns: list, fields: tuple[str, ...], where: str, name: str) -> None:
+    """A connector's columns are one entry per pin or neuron each: of one length."""
+    lengths = [len(c) for c in columns]
+    if len(set(lengths)) > 1:
+        bad = next(k for k, n in enumerate(lengths) if n != lengths[0])
+        raise _error(f"{where}: field '{fields[bad]}' has {lengths[bad]} entries but field "
+                     f"'{fields[0]}' has {lengths[0]}; a connector's columns have one length",
+                     field=f"{where}.{fields[bad]}", connector=name)
 
 
 def _check_keys(item: dict, keys: tuple[str, ...], where: str) -> None:
@@ -250,11 +264,13 @@ def _check_keys(item: dict, keys: tuple[str, ...], where: str) -> None:
         raise _error(f"{where}: missing field {missing[0]!r}", field=f"{where}.{missing[0]}")
 
 
-def _decoded(encoded, where: str, **place) -> np.ndarray:
-    """A run-length coded integer column; ``ModelError`` naming ``where`` (and ``place``, as data)
-    when it is not one."""
+def _decoded(encoded, where: str, max_length: int | None = None, **place) -> np.ndarray:
+    """A run-length coded integer column of at most ``max_length`` entries (default: the limit
+    ``neurons``); ``ModelError`` naming ``where`` (and ``place``, as data) when it is not one."""
+    if max_length is None:
+        max_length = active_limits().neurons
     try:
-        return _runs.decode(encoded, np.int64)
+        return _runs.decode(encoded, np.int64, max_length)
     except OverflowError:
         raise _error(f"{where} holds an integer outside the 64-bit range", **place) from None
     except (TypeError, ValueError, KeyError, AttributeError) as err:
@@ -264,6 +280,14 @@ def _decoded(encoded, where: str, **place) -> np.ndarray:
 
 def _parse_cores(items: list, types: list, profile: ChipProfile) -> Cores:
     n_cores = len(items)
+    limits = active_limits()
+    limits.check("model_cores", n_cores, "cores of this model", Location(field="cores"), ModelError)
+    for name in ("axons_per_core", "neurons_per_core"):
+        limits.check("core_size", getattr(profile, name), f"profile field {name}",
+                     Location(field=f"profile.{name}"), ModelError)
+    crossbar_bytes = n_cores * profile.axons_per_core * profile.neurons_per_core // 8
+    limits.check("file_bytes", crossbar_bytes, "bytes of this model's crossbars",
+                 Location(field="cores"), ModelError)
     cores = Cores.empty(n_cores, profile)
     a, n = profile.axons_per_core, profile.neurons_per_core
     row_chars = n // 4
@@ -376,6 +400,9 @@ def _columns(encoded: list, length: int) -> np.ndarray | None:
         if (count < 0).any() or not (np.bincount(owner, weights=count, minlength=len(coded))
                                      == length).all():
             return None
+        reach = np.abs(first.astype(float)) + np.abs(step.astype(float)) * np.maximum(count - 1, 0)
+        if (reach >= 2.0**63).any():  # would wrap: the core-by-core reader names the field
+            return None
         run, within = run_ids(count), rank_in_runs(count)
         values[coded] = (first[run] + step[run] * within).reshape(len(coded), length)
     return values
@@ -447,7 +474,7 @@ def _object(item: dict, field: str, core: int) -> dict:
 def _column(encoded, length: int, core: int, field: str, dtype=np.int64) -> np.ndarray:
     """A core's column, checked for its length and to fit the array it fills."""
     where = f"core {core}: field '{field}'"
-    values = _decoded(encoded, where, core=core, field=field)
+    values = _decoded(encoded, where, length, core=core, field=field)
     if len(values) != length:
         raise _error(f"{where} has {len(values)} entries, expected {length}", core=core, field=field)
     info = np.iinfo(dtype)

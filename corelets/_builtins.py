@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from corelet.language._values import (INT64_MAX, INT64_MIN, check_int_size)
 from corelet.language._values import (ElaborationError, Family, Port, as_python, check_array_size,
                                       concat_ports, is_array, is_bool, is_bools, is_int,
                                       is_number, kind_name)
@@ -97,16 +98,41 @@ def _sum(args, e):
     value = args[0]
     if is_array(value) and value.dtype.kind == "b":
         return int(value.sum())
-    return as_python(np.sum(_numeric(value, e, 0)))
+    value = _numeric(value, e, 0)
+    if is_array(value) and value.dtype.kind in "iu" and value.size and \
+            max(abs(int(value.min())), abs(int(value.max()))) * value.size > INT64_MAX:
+        return int(np.sum(value.astype(object)))  # exact: the sum is a single value (unbounded)
+    return as_python(np.sum(value))
 
 
 def _int(args, e):
     """``int(x)``: rounds toward zero, like Python."""
     _arity(args, e, 1)
     value = _numeric(args[0], e, 0)
+    return _to_int(value, np.trunc, int, e)
+
+
+def _to_int(value, np_func, py_func, e):
+    """A float (array) rounded to int: an infinity or NaN has no integer, and an array element
+    outside int64 does not wrap."""
     if is_array(value):
-        return np.trunc(value).astype(np.int64)
-    return int(value)
+        if value.dtype.kind in "iu":
+            return value.astype(np.int64)
+        if not np.all(np.isfinite(value)):
+            raise ElaborationError(f"`{e.func}` of an infinity or NaN has no integer value",
+                                   e.args[0].span)
+        rounded = np_func(value)
+        if rounded.size and (rounded.min() < -(2.0**63) or rounded.max() >= 2.0**63):
+            raise ElaborationError(f"`{e.func}`: a value does not fit the int64 of arrays",
+                                   e.args[0].span)
+        return rounded.astype(np.int64)
+    try:
+        result = int(py_func(value))
+    except (OverflowError, ValueError):
+        raise ElaborationError(f"`{e.func}` of {value!r} has no integer value",
+                               e.args[0].span) from None
+    check_int_size(result, e)
+    return result
 
 
 def _float(args, e):
@@ -119,9 +145,7 @@ def _rounding(np_func, py_func):
     def builtin(args, e):
         _arity(args, e, 1)
         value = _numeric(args[0], e, 0)
-        if is_array(value):
-            return np_func(value).astype(np.int64)
-        return int(py_func(value))
+        return _to_int(value, np_func, py_func, e)
     return builtin
 
 
@@ -180,7 +204,7 @@ def _shape_of(args, e, first: int = 0) -> tuple:
         if value < 0:
             raise ElaborationError(f"a size cannot be negative, got {value}", span)
         shape.append(int(value))
-    check_array_size(math.prod(shape), e.span, f"`{e.func}`")
+    check_array_size(math.prod(shape), e.span, f"`{e.func}`", len(shape))
     return tuple(shape)
 
 
@@ -200,6 +224,8 @@ def _full(args, e):
         raise ElaborationError(f"`full` fills with a number or a bool, got {kind_name(value)}",
                                e.args[1].span)
     dtype = bool if is_bool(value) else np.int64 if is_int(value) else np.float64
+    if dtype is np.int64 and not INT64_MIN <= value <= INT64_MAX:
+        raise ElaborationError(f"`full`: {value} does not fit the int64 of arrays", e.args[1].span)
     return np.full(shape, value, dtype=dtype)
 
 

@@ -22,7 +22,8 @@ from corelet.language import ast
 from corelet.language._builtins import BUILTINS
 from corelet.language._values import (FAMILY_KINDS, POISON, ElaborationError, Family, Instance,
                                       InstanceSlice, Poisoned, Port, as_python,
-                                      check_array_size, concat_ports, is_array, is_bool, is_bools,
+                                      check_array_size, check_int_power, check_int_size,
+                                      exact_int64, concat_ports, is_array, is_bool, is_bools,
                                       is_int, is_number, kind_name)
 from corelet.language.diagnostics import did_you_mean
 
@@ -92,8 +93,12 @@ class Evaluator:
         for item, node in zip(items, e.items):
             if not (is_number(item) or is_bool(item) or is_array(item)):
                 raise ElaborationError(f"an array holds numbers, got {kind_name(item)}", node.span)
+        deepest = max((item.ndim for item in items if is_array(item)), default=0)
+        check_array_size(sum(np.size(i) for i in items), e.span, "this array", deepest + 1)
         try:
             array = np.array(items)
+        except OverflowError:  # a Python int beside others that int64 cannot hold
+            raise ElaborationError("an integer of this array does not fit int64", e.span) from None
         except ValueError:
             raise ElaborationError("the rows of this array have different lengths", e.span) from None
         if array.dtype == object:
@@ -179,6 +184,8 @@ class Evaluator:
             _require_bool(value, e.operand, "`not`")
             return np.logical_not(value) if is_array(value) else not value
         _require_number(value, e.operand, f"unary `{e.op}`")
+        if e.op == "-" and is_array(value) and value.dtype.kind in "iu":
+            return exact_int64("-", 0, value, e)
         return -value if e.op == "-" else value
 
     def _eval_BinaryOp(self, e):
@@ -421,17 +428,35 @@ def _arith(op: str, left, right, e):
     vector = is_array(left) or is_array(right)
     if op in ("/", "//", "%") and _has_zero(right):
         raise ElaborationError("division by zero", e.right.span)
-    if op == "/":
-        return np.true_divide(left, right) if vector else left / right
-    if op == "**":
-        if not vector and is_int(left) and is_int(right) and right < 0:
-            return float(left) ** right
-        if vector and np.any(np.asarray(right) < 0) and np.asarray(right).dtype.kind in "iu":
-            return np.power(np.asarray(left, dtype=float), right)
-        return np.power(left, right) if vector else left ** right
-    func = _OPS[op]
-    result = func(left, right)
-    return result if vector else as_python(result)
+    try:
+        if vector and op in ("+", "-", "*", "//", "%", "**") and _int_kind(left) and \
+                _int_kind(right) and \
+                not (op == "**" and np.any(np.asarray(right) < 0)):
+            return exact_int64(op, left, right, e)
+        if op == "/":
+            return np.true_divide(left, right) if vector else left / right
+        if op == "**":
+            if not vector and is_int(left) and is_int(right):
+                if right < 0:
+                    return float(left) ** right
+                check_int_power(left, right, e)
+            if vector and _int_kind(right) and np.any(np.asarray(right) < 0):
+                return np.power(np.asarray(left, dtype=float), right)
+            return np.power(left, right) if vector else left ** right
+        func = _OPS[op]
+        result = func(left, right)
+    except OverflowError:  # a float too large for a double, or an int too large for a float
+        raise ElaborationError(f"`{e.op}`: the result is too large for a float", e.span) from None
+    if vector:
+        return result
+    result = as_python(result)
+    if is_int(result):
+        check_int_size(result, e)
+    return result
+
+
+def _int_kind(value) -> bool:
+    return is_int(value) or (is_array(value) and value.dtype.kind in "iu")
 
 
 def _has_zero(value) -> bool:

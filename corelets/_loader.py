@@ -9,11 +9,14 @@ where it was written.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
 import attrs
 
+from corelet.chip.limits import active_limits
+from corelet.chip.source import Span
 from corelet.language import ast
 from corelet.language._parser import parse
 from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
@@ -114,10 +117,10 @@ class _Loader:
             program.import_notes[path] = (f"{path} imported from {use.span}",
                                           *program.notes_for(importer))
             try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as err:
-                program.errors.append(Diagnostic(ERROR, f"cannot read `{use.path}`: {err}",
-                                                 use.path_span))
+                text = read_source(path)
+            except LanguageError as err:
+                program.errors.append(Diagnostic(ERROR, f"cannot import `{use.path}`: "
+                                                 f"{err.message}", use.path_span))
                 return {}
             try:
                 self.load(text, path, stack + (_key(path),))
@@ -144,16 +147,89 @@ class _Loader:
         return chosen
 
     def _find(self, use: ast.UseDecl, importer: str) -> str | None:
+        """The file ``use`` names, looked up in the importer's folder, the search path and the
+        library, never outside them: an absolute path, a ``..`` that leaves the folder, or a
+        symlink out of it is an error, and such a file is not opened."""
         base = Path(importer).parent if not importer.startswith("<") else Path(".")
         dirs = [base, *self.search_dirs]
-        names = [use.path] if use.path.endswith(".corelet") else [use.path, use.path + ".corelet"]
+        name = use.path
+        if "\0" in name:
+            self._confinement_error(use, importer, "a path with a NUL character")
+            return None
+        if Path(name).is_absolute() or Path(name).drive:
+            self._confinement_error(use, importer, "an absolute path")
+            return None
+        if not name.endswith(".corelet"):
+            name += ".corelet"
         for folder in dirs:
-            for name in names:
-                candidate = folder / name
-                if candidate.is_file():
-                    return str(candidate)
+            if not _inside(os.path.normpath(folder / name), os.path.normpath(folder)):
+                continue  # `..` that leaves this folder (checked before touching the file)
+            candidate = folder / name
+            if candidate.is_file():
+                if not _inside(str(candidate.resolve()), str(folder.resolve())):
+                    self._confinement_error(use, importer, "a link out of its folder", folder)
+                    return None
+                return str(candidate)
+        if ".." in Path(name).parts and not any(
+                _inside(os.path.normpath(folder / name), os.path.normpath(folder)) for folder in dirs):
+            self._confinement_error(use, importer, "a path that leaves the importing folder")
+            return None
         searched = ", ".join(str(d) for d in dirs)
         self.program.errors.append(Diagnostic(
             ERROR, f"cannot find `{use.path}`", use.path_span, hint=f"searched {searched}",
             notes=self.program.notes_for(importer)))
         return None
+
+    def _confinement_error(self, use: ast.UseDecl, importer: str, what: str,
+                           folder: Path | None = None) -> None:
+        where = f" ({folder})" if folder is not None else ""
+        self.program.errors.append(Diagnostic(
+            ERROR, f"cannot import `{use.path}`: {what}{where}; imports stay inside the importing "
+            f"file's folder, the search path and the library", use.path_span,
+            hint="add the folder that holds it to the search path (`-I DIR`, or `search_path=` "
+                 "in the API) and import it by its name there",
+            notes=self.program.notes_for(importer)))
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` lies inside ``folder`` (both normalised the same way)."""
+    return os.path.commonpath([os.path.abspath(path), os.path.abspath(folder)]) == \
+        os.path.abspath(folder)
+
+
+def read_source(path: str | os.PathLike) -> str:
+    """The text of a ``.corelet`` file: UTF-8 (a byte order mark is dropped), at most the limit
+    ``file_bytes``; ``LanguageError`` saying why not, at the line and column of a bad byte. The
+    text of a file that is not valid source is never shown."""
+    path = str(path)
+    try:
+        size = os.stat(path).st_size
+        limits = active_limits()
+        if size > limits.file_bytes:
+            raise LanguageError([Diagnostic(ERROR, f"cannot read {path}: " + limits.message(
+                "file_bytes", size, "bytes of this file"), None, limits.hint("file_bytes"))])
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise LanguageError([Diagnostic(ERROR, f"cannot read {path}: {err.strerror or err}",
+                                        None)]) from None
+    bom = len(b"\xef\xbb\xbf") if raw.startswith(b"\xef\xbb\xbf") else 0
+    nul = raw.find(b"\0")
+    try:
+        text = raw[:nul if nul >= 0 else len(raw)].decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _unreadable(path, raw, bom, err.start,
+                          f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset "
+                          f"{err.start})") from None
+    if nul >= 0:
+        raise _unreadable(path, raw, bom, nul, "a binary file, not .corelet source (a NUL byte)")
+    return text
+
+
+def _unreadable(path: str, raw: bytes, bom: int, offset: int, why: str) -> LanguageError:
+    """The error of a file that is no source text, at the line and column of its first bad byte
+    (``offset``); its lines are never shown (``sources`` holds it as empty)."""
+    line = raw.count(b"\n", 0, offset) + 1
+    start = max(raw.rfind(b"\n", 0, offset) + 1, bom)
+    column = len(raw[start:offset].decode("utf-8", "replace")) + 1
+    span = Span(path, line, column, line, column + 1)
+    return LanguageError([Diagnostic(ERROR, f"cannot read this file: {why}", span)], {path: ""})

@@ -19,6 +19,7 @@ import attrs
 import lark
 from lark import Token, Transformer, v_args
 
+from corelet.chip.limits import active_limits
 from corelet.language import ast
 from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError
 from corelet.chip.source import Span
@@ -42,6 +43,8 @@ def _lark() -> lark.Lark:
 def parse(text: str, filename: str = "<string>") -> ast.Module:
     """Parse one file's text; raise ``LanguageError`` on syntax errors (up to ``MAX_SYNTAX_ERRORS``
     of them: after each the parser recovers at the next statement, see ``_Recovery``)."""
+    if text.startswith("\ufeff"):  # a byte order mark: not part of the program
+        text = " " + text[1:]  # (a space keeps every column where the file's editor shows it)
     recovery = _Recovery(text, filename)
     try:
         tree = _lark().parse(text, on_error=recovery)
@@ -57,6 +60,7 @@ def parse(text: str, filename: str = "<string>") -> ast.Module:
                 f"{filename} was not read",))
             diagnostics = [capped if d is last else d for d in diagnostics]
         raise LanguageError(diagnostics, {filename: text})
+    _check_nesting(tree, filename, text)
     try:
         return _ToAst(filename).transform(tree)
     except lark.exceptions.VisitError as err:
@@ -65,6 +69,27 @@ def parse(text: str, filename: str = "<string>") -> ast.Module:
             raise LanguageError([Diagnostic(ERROR, inner.message, inner.span, inner.hint)],
                                 {filename: text}) from None
         raise
+
+
+def _check_nesting(tree, filename: str, text: str) -> None:
+    """Nesting deeper than the limit ``nesting`` is an error at its deepest point, found without
+    recursion (the steps after parsing recurse once per level, and Python's stack is short)."""
+    limit = active_limits().nesting
+    stack = [(tree, 1, tree)]
+    while stack:
+        node, depth, statement = stack.pop()
+        if depth > limit:  # blamed on the statement (or definition) that holds it
+            meta = statement.meta
+            span = Span(filename, meta.line, meta.column, meta.end_line, meta.end_column) \
+                if not getattr(meta, "empty", True) else Span(filename, 1, 1, 1, 1)
+            raise LanguageError([Diagnostic(
+                ERROR, active_limits().message("nesting", depth, "nesting depth"), span,
+                active_limits().hint("nesting"))], {filename: text})
+        stack.extend((child, depth + 1, child if node.data in _BLOCKS else statement)
+                     for child in node.children if isinstance(child, lark.Tree))
+
+
+_BLOCKS = frozenset({"module", "body", "field_block"})  # their children are statements
 
 
 class _TransformError(Exception):
@@ -526,7 +551,7 @@ class _ToAst(Transformer):
 
     def use_decl(self, meta, children):
         *names, path = children
-        return ast.UseDecl(path=_string(path), names=names[0] if names else None,
+        return ast.UseDecl(path=_string(path, self.file), names=names[0] if names else None,
                            span=self._span(meta), path_span=self._tspan(path))
 
     def name_list(self, meta, children):
@@ -753,13 +778,18 @@ class _ToAst(Transformer):
     def int_literal(self, meta, children):
         text = str(children[0])
         base = 16 if text[:2] in ("0x", "0X") else 2 if text[:2] in ("0b", "0B") else 10
+        limits = active_limits()
+        if len(text) > limits.literal_digits:  # int() of 4,300 digits or more raises, and is slow
+            raise _TransformError(limits.message("literal_digits", len(text),
+                                                 "digits of this integer literal"),
+                                  self._span(meta), limits.hint("literal_digits"))
         return ast.IntLiteral(int(text, base), self._span(meta))
 
     def float_literal(self, meta, children):
         return ast.FloatLiteral(float(str(children[0])), self._span(meta))
 
     def string_literal(self, meta, children):
-        return ast.StringLiteral(_string(children[0]), self._span(meta))
+        return ast.StringLiteral(_string(children[0], self.file), self._span(meta))
 
     def true_literal(self, meta, children):
         return ast.BoolLiteral(True, self._span(meta))
@@ -794,9 +824,16 @@ def _span_until(file: str, meta, *nodes) -> Span:
     return Span(file, meta.line, meta.column, last.end_line, last.end_column)
 
 
-def _string(token: Token) -> str:
-    """The value of a ``"..."`` literal, with Python's escapes."""
-    return pyast.literal_eval(str(token))
+def _string(token: Token, filename: str) -> str:
+    """The value of a ``"..."`` literal, with Python's escapes (a bad one is an error there)."""
+    try:
+        return pyast.literal_eval(str(token))
+    except (SyntaxError, ValueError) as err:
+        reason = str(getattr(err, "msg", err)).removeprefix("(unicode error) ")
+        reason = reason.split(": ", 1)[-1] if "codec can't decode" in reason else reason
+        raise _TransformError(f"bad escape in string: {reason}", _token_span(token, filename),
+                              'escapes are those of Python: \\n, \\t, \\\\, \\", \\xHH, '
+                              '\\uHHHH') from None
 
 
 def _docstring(token: Token) -> str:

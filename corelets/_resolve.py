@@ -251,6 +251,14 @@ def _resolve_outputs(graph: Graph, kind: np.ndarray, report: Report) -> np.ndarr
         target = np.where(other, remap - BASE, 0)
         pending = other & (kind[target] == OUT) & (target != slots) if graph.n_other else other
         if not pending.any():
+            looped = other & (kind[target] == OUT) if graph.n_other else other
+            if looped.any():  # `y = y`: an output element that stands for itself
+                first = int(np.flatnonzero(looped)[0])
+                span = next((b.span for b in graph.drivers if (b.dst - BASE == first).any()),
+                            None)
+                report(Diagnostic(ERROR, f"output `{_element_name(graph, first)}` is driven by "
+                                  f"itself", span, "an output element names a neuron (`y = h`)"))
+                return None
             return remap
         remap[pending] = remap[remap[pending] - BASE]
     report(Diagnostic(ERROR, "output connectors drive each other in a cycle",

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from corelet.chip.limits import active_limits
 from corelet.language.diagnostics import ERROR, Diagnostic
 from corelet.chip.source import Span
 
@@ -82,14 +83,93 @@ class Instance:
     span: Span
 
 
-MAX_ARRAY_SIZE = 1 << 26  # elements of an array built in the language (zeros, comprehension...)
+def check_limit(name: str, value: int, span, what: str = "") -> None:
+    """Raise an ``ElaborationError`` at ``span`` before work over the limit ``name`` of the
+    limits in force (``corelet.chip.limits``): it names the limit, the value and how to raise it."""
+    limits = active_limits()
+    if value > getattr(limits, name):
+        raise ElaborationError(limits.message(name, value, what), span, limits.hint(name))
 
 
-def check_array_size(size: int, span, what: str = "an array") -> None:
-    """Raise before allocating an array of ``size`` elements that is over the limit."""
-    if size > MAX_ARRAY_SIZE:
-        raise ElaborationError(f"{what} of {size} elements is larger than the limit of "
-                               f"{MAX_ARRAY_SIZE} elements", span)
+def check_array_size(size: int, span, what: str = "an array", ndim: int = 1) -> None:
+    """Raise before allocating an array of ``size`` elements (``ndim`` dimensions) that is over
+    the limits."""
+    check_limit("array_dims", ndim, span, f"dimensions of {what}")
+    check_limit("array_elements", size, span, f"elements of {what}")
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def check_int_size(value: int, e) -> None:
+    """An integer computed in an expression must fit the limit ``int_bits``."""
+    bits = value.bit_length()
+    if bits > 63:  # (the common case returns here: loops evaluate this per iteration)
+        check_limit("int_bits", bits, e.span, "bits of this integer")
+
+
+def check_int_power(base: int, exponent: int, e) -> None:
+    """``base ** exponent`` must fit ``int_bits``: checked before computing it (``10 ** 10 ** 10``
+    would take hours and all the memory)."""
+    if abs(base) > 1 and exponent > 0:
+        bits = (abs(base).bit_length() - 1) * exponent + 1  # at least this many
+        check_limit("int_bits", bits, e.span, "bits of this power")
+
+
+def _bound(value) -> int:
+    """The largest magnitude in ``value`` (a Python int)."""
+    if not is_array(value):
+        return abs(int(value))
+    if value.size == 0:
+        return 0
+    return max(abs(int(value.min())), abs(int(value.max())))
+
+
+def exact_int64(op: str, left, right, e) -> np.ndarray:
+    """``left op right`` for integer arrays (a Python int may take one side) in int64, an error
+    instead of a wrapped result: the arrays of the language never wrap silently. The exact test
+    runs only when the operands' magnitudes say the result could leave int64."""
+    a, b = _bound(left), _bound(right)
+    if op == "**":
+        exponent = _bound(right)
+        if a > 1 and (a.bit_length() * exponent > 63):
+            _overflow(op, e)
+    for side in (left, right):
+        if not is_array(side) and not INT64_MIN <= int(side) <= INT64_MAX:
+            _overflow(op, e)  # a single value that int64 cannot hold
+    with np.errstate(over="ignore"):
+        result = _OPS_INT[op](np.asarray(left, np.int64), np.asarray(right, np.int64))
+    safe = {"+": a + b, "-": a + b, "*": a * b, "//": a, "%": b, "**": 0}[op] <= INT64_MAX
+    if safe:
+        return result
+    x, y = np.asarray(left, np.int64), np.asarray(right, np.int64)
+    if op == "+":
+        bad = ((x ^ result) & (y ^ result)) < 0
+    elif op == "-":
+        bad = ((x ^ y) & (x ^ result)) < 0
+    elif op == "*":
+        nonzero = y != 0
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            back = np.floor_divide(result, np.where(nonzero, y, 1))
+        bad = (nonzero & (back != x)) | ((x == INT64_MIN) & (y == -1)) | \
+            ((y == INT64_MIN) & (x == -1))
+    elif op == "//":
+        bad = (x == INT64_MIN) & (y == -1)
+    else:
+        bad = np.zeros((), bool)
+    if np.any(bad):
+        _overflow(op, e)
+    return result
+
+
+def _overflow(op: str, e):
+    raise ElaborationError(f"`{op}` overflows: the arrays of the language hold integers in int64 "
+                           f"(-2**63 .. 2**63 - 1) and do not wrap", e.span,
+                           "keep array values small, or compute this value as a single integer")
+
+
+_OPS_INT = {"+": np.add, "-": np.subtract, "*": np.multiply, "//": np.floor_divide,
+            "%": np.remainder, "**": np.power}
 
 
 FAMILY_KINDS = {"instance": "instances", "neurons": "populations", "group": "groups",

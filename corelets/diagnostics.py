@@ -44,6 +44,9 @@ class Diagnostic:
     def render(self, sources: Mapping[str, str] | None = None) -> str:
         return render(self, sources)
 
+    def __str__(self) -> str:  # print(warning) shows what the command line shows, not a repr
+        return self.render()
+
 
 class LanguageError(ToolchainError):
     """One or more errors in a ``.corelet`` program; ``str()`` is the rendered diagnostics.

@@ -33,14 +33,16 @@ import numpy as np
 from corelet.chip import TRUENORTH, ChipProfile
 from corelet.language import ast
 from corelet.language._expressions import Evaluator
-from corelet.language._loader import Definition, Program, library_path, load_program
+from corelet.language._loader import (Definition, Program, library_path, load_program,
+                                      read_source)
 from corelet.language._resolve import Edges, Graph, build_network
 from corelet.language._templates import check_field_name, convert_field, fill_population
 from corelet.language._values import (FAMILY_KINDS, NEURONS, OWN_INPUT, OWN_OUTPUT, POISON,
                                       SUB_INPUT, SUB_OUTPUT, ElaborationError, Family, Instance,
                                       Poisoned, Port, Template, as_python, is_array, is_bool,
-                                      is_bools, is_int, kind_name)
+                                      check_limit, is_bools, is_int, kind_name)
 from corelet.language.diagnostics import ERROR, Diagnostic, LanguageError, did_you_mean
+from corelet.chip.limits import active_limits
 from corelet.chip.network import Network
 from corelet.chip.source import Span
 
@@ -56,10 +58,7 @@ def elaborate_file(path, *, params: dict | None = None, top: str | None = None,
                    search_path: Sequence[str] = (), profile: ChipProfile = TRUENORTH,
                    warnings: list | None = None) -> Network:
     """Elaborate the corelet ``top`` (default: the file's last corelet) of a ``.corelet`` file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise LanguageError([Diagnostic(ERROR, f"cannot read {path}: {err}", None)]) from None
+    text = read_source(path)
     return elaborate_source(text, str(path), params=params, top=top, search_path=search_path,
                             profile=profile, warnings=warnings)
 
@@ -81,7 +80,10 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
     definition = elab.pick_top(root, top)
     try:
         with _fewer_collections():
-            elab.elaborate_top(definition, dict(params or {}))
+            try:
+                elab.elaborate_top(definition, dict(params or {}))
+            except _OverLimit as stop:
+                elab.report(stop.diagnostic)
         elab.raise_errors()
         network = build_network(elab.graph, definition.node, elab.report)
         elab.raise_errors()
@@ -91,6 +93,16 @@ def elaborate_program(program: Program, root: str, *, top: str | None = None,
         if warnings is not None:
             warnings.extend(sorted(elab.warnings, key=Diagnostic.sort_key))
     return network
+
+
+class _OverLimit(Exception):
+    """A count over its limit (instances, neurons, connections): elaboration stops there, since
+    every later statement would only add to it (a corelet instantiating itself twice would
+    report it once per instance)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 GC_THRESHOLD = 50_000  # allocations between collections of the youngest generation, at least
@@ -257,16 +269,18 @@ class _Elaborator:
         self._reported_chains: dict = {}  # (severity, span) -> instance chains reported there
         self._param_orders: dict = {}  # (id(decl), given names) -> (decl, order, cycles)
         self._fields_converted: dict = {}  # (id(setting), type, value) -> (setting, arrays)
+        self.counts = {"instances": 0, "neurons": 0, "connections": 0}  # against the limits
 
     # -- errors -------------------------------------------------------------------------------
     def report(self, diagnostic: Diagnostic, chain: tuple[str, ...] = ()) -> None:
         # An error at a place already reported, from an instance nested inside the one that
         # reported it (a recursive corelet repeating its mistake one level deeper), says nothing
         # new: the outermost report stands for all of them.
-        earlier = self._reported_chains.setdefault((diagnostic.severity, diagnostic.span), [])
-        if any(len(chain) > len(c) and chain[len(chain) - len(c):] == c for c in earlier):
-            return
-        earlier.append(tuple(chain))
+        earlier = self._reported_chains.setdefault((diagnostic.severity, diagnostic.span), set())
+        chain = tuple(chain)
+        if any(chain[k:] in earlier for k in range(1, len(chain) + 1)):  # (a set: a recursion
+            return  # reports here once per instance, thousands of times)
+        earlier.add(chain)
         if len(chain) > 4:  # the innermost and outermost instances tell the story
             chain = (*chain[:2], f"... {len(chain) - 4} more instances ...", *chain[-2:])
         notes = tuple(chain) + self.program.notes_for(diagnostic.span.file if diagnostic.span
@@ -464,6 +478,7 @@ class _Elaborator:
                 f"recursion without end: instances of `{decl.name}` nest deeper than "
                 f"{MAX_DEPTH} levels", call.span,
                 f"give `{decl.name}` a condition (`if ...`) that stops instantiating itself")
+        self.count("instances", 1, call.span, "corelet instances in all")
         args = self._call_arguments(call, decl, caller)
         chain = (f"in instance `{path}` of `{decl.name}` at {stmt.span}",) + caller.chain
         scope = _Scope(self, ref.definition.file, path, decl.name, caller.depth + 1, chain)
@@ -526,6 +541,15 @@ class _Elaborator:
         checked = check_param(p, value, span, scope, corelet, given)
         scope.bind(p.name, checked, p.span)
 
+    def count(self, name: str, more: int, span, what: str) -> None:
+        """Count ``more`` of ``name`` (instances, neurons, connections) towards its limit, before
+        they are made."""
+        try:
+            check_limit(name, self.counts[name] + more, span, what)
+        except ElaborationError as err:
+            raise _OverLimit(err.diagnostic) from None  # the rest would only repeat it
+        self.counts[name] += more
+
     # -- statements ---------------------------------------------------------------------------
     def _run_body(self, body, scope: _Scope) -> None:
         for stmt in body:
@@ -537,18 +561,23 @@ class _Elaborator:
             except Poisoned:
                 _poison(stmt, scope)
 
-    def _shape(self, dims, scope: _Scope) -> tuple[int, ...]:
+    def _shape(self, dims, scope: _Scope, span, what: str) -> tuple[int, ...]:
+        """The shape of a connector or population (``what``), within the limits: its number of
+        dimensions, and its size (``neurons``; a connector's pins count as many)."""
+        check_limit("array_dims", len(dims), span, f"dimensions of {what}")
         shape = []
         for dim in dims:
             size = scope.evaluator.eval_int(dim, "a size")
             if size < 0:
                 raise ElaborationError(f"a size cannot be negative, got {size}", dim.span)
+            check_limit("neurons", size, dim.span, f"size of {what}")
             shape.append(size)
+        check_limit("neurons", math.prod(shape), span, f"size of {what}")
         return tuple(shape) if shape else (1,)
 
     def _input(self, stmt: ast.InputDecl, scope: _Scope) -> None:
         _outside_loops(stmt, scope, "an input connector")
-        shape = self._shape(stmt.shape, scope)
+        shape = self._shape(stmt.shape, scope, stmt.span, f"input connector `{stmt.name}`")
         kind = "pin" if scope.depth == 0 else "in"
         nodes = self.graph.connector(kind, scope.qualified(stmt.name), shape, scope.depth,
                                      stmt.span, scope.corelet)
@@ -558,7 +587,7 @@ class _Elaborator:
 
     def _output(self, stmt: ast.OutputDecl, scope: _Scope) -> None:
         _outside_loops(stmt, scope, "an output connector")
-        shape = self._shape(stmt.shape, scope)
+        shape = self._shape(stmt.shape, scope, stmt.span, f"output connector `{stmt.name}`")
         nodes = self.graph.connector("out", scope.qualified(stmt.name), shape, scope.depth,
                                      stmt.span, scope.corelet)
         port = Port(nodes, frozenset({OWN_OUTPUT}), stmt.name)
@@ -566,7 +595,7 @@ class _Elaborator:
         scope.outputs[stmt.name] = port
 
     def _neurons(self, stmt: ast.NeuronsDecl, scope: _Scope) -> None:
-        shape = self._shape(stmt.shape, scope)
+        shape = self._shape(stmt.shape, scope, stmt.span, f"population `{stmt.name}`")
         template = self._template_value(stmt.template, scope)
         family = key = None
         if stmt.index:  # neurons f[g][m] = ...: entry g of the array of populations f
@@ -579,6 +608,7 @@ class _Elaborator:
                 scope.bind(stmt.name, None, stmt.name_span)  # raises the duplicate error
             label = stmt.name
         size = math.prod(shape)
+        self.count("neurons", size, stmt.span, "neurons in all")
         try:
             start = self.graph.population(scope.qualified(label), size, scope.corelet, stmt.span)
             fill_population(self.graph.params, start, size, shape, template.fields, label,
@@ -861,6 +891,7 @@ class _Elaborator:
         delay = problems.run(self._delay, stmt, scope, kind or "neurons")
         problems.finish(self, scope)
         src, dst = pairs
+        self.count("connections", len(src), stmt.span, "connections in all")
         axon_type = _full(axon_type, len(src), np.int8, stmt)
         self._note_types(stmt, scope, kind, source, src, dst, axon_type)
         self.graph.add(Edges(src, dst, axon_type, _full(delay, len(src), np.int32, stmt),
@@ -901,9 +932,18 @@ class _Elaborator:
         if stmt.delay is None:
             return 1 if kind == "neurons" else 0
         value = scope.evaluator.eval(stmt.delay)
-        return _checked_ints(value, stmt.delay, "delay", 1, None, scope.evaluator.domain,
-                             f"delays are 1 or more ticks (longer than the chip's "
-                             f"{self.profile.delay_range[1]} is fine)")
+        single = as_python(value)
+        if is_int(single) and not is_bool(single):  # before any cast: 2**70 is no int64
+            check_limit("delay", single, stmt.delay.span, "ticks of this delay")
+        delays = _checked_ints(value, stmt.delay, "delay", 1, None, scope.evaluator.domain,
+                               f"delays are 1 or more ticks (longer than the chip's "
+                               f"{self.profile.delay_range[1]} is fine)")
+        longest = int(delays.max()) if delays.size else 0
+        if longest > active_limits().delay and delays.ndim and scope.evaluator.domain is not None:
+            longest = int(np.broadcast_to(delays, scope.evaluator.domain.shape)
+                          [scope.evaluator.domain].max())  # only where the filter keeps
+        check_limit("delay", longest, stmt.delay.span, "ticks of this delay")
+        return delays
 
     def _comprehension(self, stmt: ast.Connection, scope: _Scope) -> None:
         ev = scope.evaluator
@@ -916,6 +956,14 @@ class _Elaborator:
                            ev.eval_int(loop.stop, "a range end")))
         sizes = [max(0, stop - start) for _, start, stop in ranges]
         total = math.prod(sizes)
+        check_limit("array_dims", len(sizes), stmt.span, "dimensions of this comprehension")
+        check_limit("grid_points", total, stmt.span, "points of this comprehension's grid")
+        if stmt.condition is None:  # every point is a connection: say so before making any
+            try:
+                check_limit("connections", self.counts["connections"] + total, stmt.span,
+                            "connections in all")
+            except ElaborationError as err:
+                raise _OverLimit(err.diagnostic) from None
         if total == 0:
             return
         inner = math.prod(sizes[1:])
@@ -963,6 +1011,7 @@ class _Elaborator:
         delay = problems.run(self._delay, stmt, scope, kind or "neurons")
         problems.finish(self, scope)
         count = int(np.count_nonzero(mask)) if mask is not None else math.prod(shape)
+        self.count("connections", count, stmt.span, "connections in all")
 
         kept = []  # the filter as one contiguous bool array, made once (a broadcast mask is slow)
 
@@ -1142,6 +1191,13 @@ class _Problems:
 
 
 def _checked_ints(value, expr, what: str, low: int, high: int | None, domain, hint: str):
+    python = as_python(value)
+    if is_int(python) and not is_bool(python):  # one value: checked exactly, before any cast
+        if python < low or (high is not None and python > high):
+            where = f"below {low}" if high is None else f"outside the allowed range {low}..{high}"
+            shown = python if python.bit_length() < 200 else "(a very large integer)"
+            raise ElaborationError(f"{what} {shown} is {where}", expr.span, hint)
+        return np.asarray(python, np.int64)  # (the callers' limits keep it within int64)
     array = np.asarray(value)
     if array.dtype.kind not in "iu" or is_bool(as_python(value)):
         raise ElaborationError(f"{what} must be an integer, got {kind_name(as_python(value))}",

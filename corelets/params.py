@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from corelet.chip import ToolchainError
-from corelet.chip.files import ARRAY_SUFFIXES, ArrayFileError, array_from_json, load_array
+from corelet.chip.files import (ARRAY_SUFFIXES, ArrayFileError, array_from_json, load_array,
+                                loads_json)
 
 JSON_STARTS = ('[', '{', '"', '-', *"0123456789")
 
@@ -42,7 +43,7 @@ def _value(name: str, text: str, base: Path) -> object:
     if not text.startswith(JSON_STARTS):
         return text  # a bare word is a string: -p mode=linear
     try:
-        value = json.loads(text)
+        value = loads_json(text)
     except json.JSONDecodeError as err:
         raise ParamError(f"parameter {name}: {text!r} is not a valid JSON value ({err}); "
                          "quote a string as '\"text\"'") from None

@@ -19,7 +19,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from corelet.chip.files import atomic_write
+from corelet.chip.files import atomic_write, loads_json
 from corelet.chip.model import ChipModel
 from corelet.interop.errors import InteropError, interop_error
 from corelet.interop.tn_model import output_codes
@@ -70,7 +70,7 @@ def parse_sfti(text: str, source: str = "<string>") -> SpikeFile:
         if not line:
             continue
         try:
-            item = json.loads(line)
+            item = loads_json(line)
         except json.JSONDecodeError as err:
             raise interop_error(source, line=number, text=f"not a JSON object: {err.msg}",
                                 field="spike") from None

@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from corelet.chip import Location
+from corelet.chip.limits import active_limits
 from corelet.chip.files import ArrayFileError, load_arrays
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
@@ -69,6 +70,8 @@ def _batch_of(arrays: dict, batch: int | None, fabric: Fabric) -> int:
         return sizes.pop() if sizes else 1
     if batch < 1:
         raise SimulationError(f"batch must be at least 1, got {batch}")
+    active_limits().check("samples", int(batch), "samples of this run (the batch)",
+                          Location(field="batch"), SimulationError)
     return batch
 
 

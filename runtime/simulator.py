@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from corelet.chip import Location
+from corelet.chip.limits import active_limits
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
@@ -56,6 +57,8 @@ def _check_ticks(ticks) -> int:
     if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
         raise SimulationError(f"ticks must be a whole number >= 0, got {ticks!r}",
                               locations=[Location(field="ticks")])
+    active_limits().check("ticks", int(ticks), "ticks of this run", Location(field="ticks"),
+                          SimulationError)
     return int(ticks)
 
 

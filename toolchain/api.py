@@ -18,6 +18,7 @@ from corelet import compiler
 from corelet import language
 from corelet import runtime
 from corelet.chip import TRUENORTH, ChipProfile
+from corelet.chip.limits import Limits, using_limits
 from corelet.chip.provenance import source_fields
 from corelet.language import Network
 from corelet.runtime import ChipModel
@@ -25,40 +26,46 @@ from corelet.runtime import ChipModel
 
 def load(source: str | os.PathLike, params: Mapping[str, object] | None = None, *,
          top: str | None = None, search_path: Sequence[str] = (),
-         profile: ChipProfile = TRUENORTH, warnings: list | None = None) -> Network:
-    """Parse and elaborate a ``.corelet`` file into a logical ``Network``."""
-    return language.elaborate_file(source, params=dict(params or {}), top=top,
-                                   search_path=search_path, profile=profile, warnings=warnings)
+         profile: ChipProfile = TRUENORTH, warnings: list | None = None,
+         limits: Limits | None = None) -> Network:
+    """Parse and elaborate a ``.corelet`` file into a logical ``Network``; ``limits`` (default:
+    those in force, ``corelet.chip.limits``) bound what it may ask for."""
+    with using_limits(limits):
+        return language.elaborate_file(source, params=dict(params or {}), top=top,
+                                       search_path=search_path, profile=profile,
+                                       warnings=warnings)
 
 
 def compile(network: Network | str | os.PathLike, *, placer: str = compiler.DEFAULT_PLACER,
             input_fanout: str = compiler.DEFAULT_INPUT_FANOUT, profile: ChipProfile = TRUENORTH, seed: int = 0,
             params: Mapping[str, object] | None = None, top: str | None = None,
-            progress=None):
+            progress=None, limits: Limits | None = None):
     """Compile a ``Network`` (or a ``.corelet`` file) into a ``Compilation`` holding its ChipModel."""
     provenance = {}
-    if not isinstance(network, Network):
-        path = Path(network)
-        provenance = source_provenance(path, params or {})
-        network = load(path, params, top=top, profile=profile)
-    return compiler.compile_network(network, placer=placer, input_fanout=input_fanout,
-                                    profile=profile, seed=seed, provenance=provenance,
-                                    progress=progress)
+    with using_limits(limits):
+        if not isinstance(network, Network):
+            path = Path(network)
+            provenance = source_provenance(path, params or {})
+            network = load(path, params, top=top, profile=profile)
+        return compiler.compile_network(network, placer=placer, input_fanout=input_fanout,
+                                        profile=profile, seed=seed, provenance=provenance,
+                                        progress=progress)
 
 
 def run(model: ChipModel | str | os.PathLike, ticks: int,
         inputs: Mapping[str, np.ndarray] | None = None, *, seed: int | None = None,
         batch: int | None = None, reset_at: Sequence[int] = (), probes: Sequence[str] = (),
-        trace: bool = False, progress=None):
+        trace: bool = False, progress=None, limits: Limits | None = None):
     """Run a chip model (object, JSON file or ``Compilation``) and return its ``SimResult``."""
     if hasattr(model, "model") and not isinstance(model, ChipModel):
         model = model.model
-    if not isinstance(model, ChipModel):
-        model = ChipModel.load(model)
-    fabric = runtime.fabric_from_model(model)
-    return runtime.simulate(fabric, ticks, dict(inputs or {}),
-                            seed=model.seed if seed is None else seed, batch=batch,
-                            reset_at=reset_at, probes=probes, trace=trace, progress=progress)
+    with using_limits(limits):
+        if not isinstance(model, ChipModel):
+            model = ChipModel.load(model)
+        fabric = runtime.fabric_from_model(model)
+        return runtime.simulate(fabric, ticks, dict(inputs or {}),
+                                seed=model.seed if seed is None else seed, batch=batch,
+                                reset_at=reset_at, probes=probes, trace=trace, progress=progress)
 
 
 def source_provenance(path: Path, params: Mapping[str, object],

@@ -15,7 +15,8 @@ import traceback
 from pathlib import Path
 
 from corelet.chip import ToolchainError
-from corelet.chip.files import load_array, npz_bytes, write_all
+from corelet.chip.limits import Limits, using_limits
+from corelet.chip.files import load_array, loads_json, npz_bytes, write_all
 
 class UsageError(ToolchainError):
     """A command line that asks for something the program cannot do (exit status 2)."""
@@ -28,7 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args) or 0
+        try:
+            limits = Limits.parse(getattr(args, "limit", None) or [])
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        with using_limits(limits):
+            return args.handler(args) or 0
     except UsageError as err:
         print(render_error(args.command, err), file=sys.stderr)
         return 2
@@ -64,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show Python tracebacks on errors")
+    common.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                        help="raise (or lower) a resource limit, e.g. --limit neurons=100000000 "
+                             "(the limits and their defaults: docs/reliability.md)")
     parser = argparse.ArgumentParser(
         prog="corelet",
         description="Author, compile and run spiking networks for TrueNorth-style crossbar chips.")
@@ -461,7 +470,7 @@ def _cmd_show(args) -> int:
 # -- files --------------------------------------------------------------------------------------
 def _read_json(path: str) -> dict:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return loads_json(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ToolchainError(f"{path}: no such file") from None
     except (OSError, ValueError) as err:

@@ -145,10 +145,11 @@ corelet T() {{
 def test_errors_of_array_expressions():
     cases = {
         "[i for i in 0..100000, j in 0..100000]":
-            ("an array comprehension of 10000000000 elements is larger than the limit of "
-             "67108864 elements", 8, 9),
+            ("elements of an array comprehension: 10000000000 is over the limit `array_elements` "
+             "of 67108864", 8, 9),
         "zeros(100000, 100000)":
-            ("`zeros` of 10000000000 elements is larger than the limit of 67108864 elements", 8, 9),
+            ("elements of `zeros`: 10000000000 is over the limit `array_elements` of 67108864",
+             8, 9),
         "[i for i in 0..2, i in 0..3]": ("loop variable `i` is used twice", 8, 27),
         "(arange(2) if arange(3) > 0 else 0)":
             ("the condition and the sides of `if ... else` do not broadcast together: shapes "
