@@ -269,8 +269,9 @@ def _cmd_run(args) -> int:
                              "--input, --rate or --burst")
         inputs.update(spiked)
     reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
-    batch = distributed.batch_of(inputs, args.batch)
-    memory.check_run(size, args.ticks, batch, workers=args.workers)
+    batch = distributed.batch_of(inputs, args.batch, fabric)
+    # a remote cluster's workers are not this machine's: here only the driver's share (one chunk)
+    memory.check_run(size, args.ticks, batch, workers=args.workers or (1 if args.scheduler else None))
     work = args.ticks * fabric.n_neurons * batch
     options = dict(seed=seed, batch=args.batch, reset_at=reset_at, probes=args.probe,
                    trace=args.trace)

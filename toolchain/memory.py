@@ -20,7 +20,7 @@ from corelet.chip import ToolchainError
 BYTES_PER_SYNAPSE = 40
 BYTES_PER_NEURON = 200
 BYTES_PER_AXON = 64
-BYTES_PER_SAMPLE_NEURON = 80  # membranes, currents, draws and spike flags of one sample
+BYTES_PER_SAMPLE_NEURON = 96  # membranes, currents, draws and spike flags of one sample
 BASE_BYTES = 16 * 2**20  # the runtime's own arrays and temporaries whatever the model
 GIB = 2**30
 

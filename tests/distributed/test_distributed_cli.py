@@ -95,7 +95,7 @@ def test_check_refuses_more_than_is_available_and_says_how_much():
     size = memory.RunSize(neurons=1000, axons=1000, synapses=10**5)
     need = memory.estimate_bytes(size, 100, 5000)
     memory.check_run(size, 100, 5000, available=need)  # exactly enough
-    with pytest.raises(memory.MemoryLimitError, match=r"needs about 4\d\d MiB .* --workers"):
+    with pytest.raises(memory.MemoryLimitError, match=f"needs about {need / 2**20:.0f} MiB .* --workers"):
         memory.check_run(size, 100, 5000, available=need - 1)
     # with workers, each holds the model and one chunk of 256 samples at a time
     workers = 3 * memory.estimate_bytes(size, 100, 0) + 2 * 256 * (need - memory.estimate_bytes(
@@ -103,3 +103,23 @@ def test_check_refuses_more_than_is_available_and_says_how_much():
     memory.check_run(size, 100, 5000, workers=2, available=workers)
     with pytest.raises(memory.MemoryLimitError, match="2 workers with 256 samples"):
         memory.check_run(size, 100, 5000, workers=2, available=workers - 1)
+
+
+@pytest.mark.slow
+def test_run_on_an_existing_cluster_by_address(tmp_path):
+    pytest.importorskip("dask.distributed")
+    from corelet import distributed
+
+    np.save(tmp_path / "x.npy", np.random.default_rng(2).random((9, 20, 2)) < 0.5)
+    model = DATA / "stochastic_v1.json"
+    single = corelet("run", model, "--ticks", 20, "--input", "x=x.npy", "-o", "one.npz",
+                     cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    with distributed.dask_client(workers=1) as client:
+        split = corelet("run", model, "--ticks", 20, "--input", "x=x.npy", "-o", "two.npz",
+                        "--scheduler", client.scheduler.address, cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    with np.load(tmp_path / "one.npz") as one, np.load(tmp_path / "two.npz") as two:
+        assert one.files == two.files
+        for key in one.files:
+            np.testing.assert_array_equal(one[key], two[key], err_msg=key)
