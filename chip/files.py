@@ -27,7 +27,8 @@ def write_all(files: dict) -> None:
     """Write every file or none: each goes to a temporary file beside its target, flushed to
     disk (fsync), and only when all are written are they renamed into place; then the folders
     are synced, so that after a crash the renames are either there or not. Text is written as
-    UTF-8."""
+    UTF-8; ``data`` may also be a function that writes into the open binary file
+    (``npz_writer``), for contents too large to hold in memory at once."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
@@ -63,7 +64,10 @@ def _stage(target: Path, data: str | bytes) -> Path:
         raise OSError(err.errno, err.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if callable(data):
+                data(f)
+            else:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())  # on disk before the rename makes it visible
         mask = os.umask(0)
@@ -80,6 +84,13 @@ def npz_bytes(arrays: dict) -> bytes:
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
+
+
+def npz_writer(arrays: dict):
+    """For ``write_all``: writes a compressed ``.npz`` holding ``arrays`` into a file, streaming
+    each array in blocks (so memory-mapped arrays are never read whole). The same contents as
+    ``npz_bytes``."""
+    return lambda f: np.savez_compressed(f, **arrays)
 
 
 def atomic_savez(path: str | os.PathLike, arrays: dict) -> None:
@@ -99,11 +110,12 @@ class ArrayFileError(ToolchainError):
     """An array file that cannot be read: ``str(err)`` is ``"PATH: reason"``."""
 
 
-def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def load_arrays(path: str | os.PathLike, *, mmap: bool = False) -> dict[str, np.ndarray]:
     """Every array of an array file, by name: ``dict[str, numpy.ndarray]``.
 
     * ``.npz``: each member under its name (in file order).
-    * ``.npy``: the one array under the key ``""``.
+    * ``.npy``: the one array under the key ``""``; with ``mmap``, memory-mapped read-only (read
+      from disk as it is used, for inputs larger than memory).
     * ``.json``: a number, bool or (nested, rectangular) list of them is one array under ``""``;
       an object maps names to such values.
 
@@ -115,6 +127,8 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     if suffix not in ARRAY_SUFFIXES:
         raise ArrayFileError(f"{path}: not an array file (expected {', '.join(ARRAY_SUFFIXES)})")
     try:
+        if mmap and suffix == ".npy":  # mapped, not read: a file larger than memory is the point
+            return {"": _mapped_npy(path)}
         _check_file_size(path, path.stat().st_size, "bytes of this file")
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -126,13 +140,30 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return _numpy_arrays(path, raw, suffix)
 
 
-def load_array(path: str | os.PathLike, key: str | None = None) -> np.ndarray:
+def _mapped_npy(path: Path) -> np.ndarray:
+    """An ``.npy`` file memory-mapped read-only, with the reader's checks and messages."""
+    with open(path, "rb") as f:
+        head = f.read(len(_NPY_MAGIC))
+    if not head.startswith(_NPY_MAGIC):
+        return _numpy_arrays(path, head, ".npy")[""]  # which says what is wrong
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as err:
+        if "allow_pickle" in str(err) or "object" in str(err):
+            raise ArrayFileError(f"{path}: the array holds pickled Python objects, which are "
+                                 "never loaded (only plain numeric arrays)") from None
+        raise ArrayFileError(f"{path}: cannot read: {err}") from None
+    except (OSError, EOFError) as err:
+        raise ArrayFileError(f"{path}: cannot read: damaged .npy file ({err})") from None
+
+
+def load_array(path: str | os.PathLike, key: str | None = None, *, mmap: bool = False) -> np.ndarray:
     """The array ``key`` of an array file (``file.npz:KEY``), or its only array when ``key`` is None.
 
     Raises ``ArrayFileError`` listing the arrays the file has when ``key`` is not one of them, or
     when no key is given and the file holds more than one.
     """
-    arrays = load_arrays(path)
+    arrays = load_arrays(path, mmap=mmap)
     have = ", ".join(repr(k) for k in arrays) or "none"
     if key is None:
         if len(arrays) != 1:

@@ -49,11 +49,13 @@ def simulate(fabric: Fabric, ticks: int, inputs: dict[str, np.ndarray] | None = 
     trace : also record the probed neurons' membrane potentials.
     progress : called as ``progress(ticks_done, ticks)`` about a hundred times over the run.
     """
-    run = _Run(fabric, _check_ticks(ticks), inputs, seed, batch, reset_at, probes, trace)
+    run = _Run(fabric, check_ticks(ticks), inputs, seed, batch, reset_at, probes, trace)
     return run.execute(progress)
 
 
-def _check_ticks(ticks) -> int:
+def check_ticks(ticks) -> int:
+    """``ticks`` as an int, or the ``SimulationError`` a run would give (not a whole number >= 0,
+    or over the limit ``ticks``): the command line checks it before estimating memory."""
     if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
         raise SimulationError(f"ticks must be a whole number >= 0, got {ticks!r}",
                               locations=[Location(field="ticks")])

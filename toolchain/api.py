@@ -55,17 +55,26 @@ def compile(network: Network | str | os.PathLike, *, placer: str = compiler.DEFA
 def run(model: ChipModel | str | os.PathLike, ticks: int,
         inputs: Mapping[str, np.ndarray] | None = None, *, seed: int | None = None,
         batch: int | None = None, reset_at: Sequence[int] = (), probes: Sequence[str] = (),
-        trace: bool = False, progress=None, limits: Limits | None = None):
-    """Run a chip model (object, JSON file or ``Compilation``) and return its ``SimResult``."""
+        trace: bool = False, progress=None, limits: Limits | None = None, client=None,
+        chunk: int | None = None):
+    """Run a chip model (object, JSON file or ``Compilation``) and return its ``SimResult``.
+
+    With a ``dask.distributed`` ``client`` the batch is split into chunks of ``chunk`` samples
+    run on its workers (``corelet.distributed``): the same result, bit for bit, and
+    ``progress(samples_done, batch)`` counts samples. Needs the ``distributed`` extra."""
     if hasattr(model, "model") and not isinstance(model, ChipModel):
         model = model.model
     with using_limits(limits):
         if not isinstance(model, ChipModel):
             model = ChipModel.load(model)
         fabric = runtime.fabric_from_model(model)
-        return runtime.simulate(fabric, ticks, dict(inputs or {}),
-                                seed=model.seed if seed is None else seed, batch=batch,
-                                reset_at=reset_at, probes=probes, trace=trace, progress=progress)
+        options = dict(seed=model.seed if seed is None else seed, batch=batch, reset_at=reset_at,
+                       probes=probes, trace=trace, progress=progress)
+        if client is not None:
+            from corelet import distributed
+            return distributed.simulate_distributed(client, fabric, ticks, dict(inputs or {}),
+                                                    chunk=chunk, **options)
+        return runtime.simulate(fabric, ticks, dict(inputs or {}), **options)
 
 
 def source_provenance(path: Path, params: Mapping[str, object],

@@ -9,6 +9,7 @@ failed command leaves none behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from corelet.chip import ToolchainError
 from corelet.chip.limits import Limits, using_limits
-from corelet.chip.files import load_array, loads_json, npz_bytes, write_all
+from corelet.chip.files import load_array, loads_json, npz_writer, write_all
 
 class UsageError(ToolchainError):
     """A command line that asks for something the program cannot do (exit status 2)."""
@@ -129,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="always show the progress bar")
     p.add_argument("--spikes", metavar="FILE.sfti", help="input spikes in the original toolchain's "
                    "sfti format (see docs/interop.md)")
+    p.add_argument("--workers", type=int, metavar="N", help="split the batch over a local Dask "
+                   "cluster of N processes (the 'distributed' extra; docs/scaling.md)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="split the batch over the Dask cluster "
+                   "at ADDRESS (tcp://host:8786)")
     p.add_argument("--spikes-out", metavar="OUT.sfto", help="also write the output spikes of "
                    "sample 0 in the original toolchain's text layout")
     p.set_defaults(handler=_cmd_run)
@@ -276,11 +281,14 @@ def _reports(args, model) -> dict[str, str]:
 
 
 def _cmd_run(args) -> int:
-    from corelet import runtime
+    from corelet import distributed, memory, runtime
     from corelet.progress import ProgressBar
 
     _check_run_options(args)
     model = _load_model(args.model)
+    runtime.check_ticks(args.ticks)  # a limit the user can raise, before the memory estimate
+    size = memory.RunSize.of_model(model, probed=0)
+    memory.check_run(size, args.ticks, args.batch or 1, workers=args.workers)
     fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = _read_inputs(args, fabric, seed)
@@ -293,20 +301,34 @@ def _cmd_run(args) -> int:
                              "--input, --rate or --burst")
         inputs.update(spiked)
     reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
-    work = args.ticks * fabric.n_neurons * (args.batch or 1)
-    bar = ProgressBar("running", enabled=True if args.progress else (None if work > 5e7 else False))
-    result = runtime.simulate(fabric, args.ticks, inputs, seed=seed, batch=args.batch,
-                              reset_at=reset_at, probes=args.probe, trace=args.trace, progress=bar)
-    files = {args.output: npz_bytes(result.arrays())}
-    if args.raster:
-        files[args.raster] = runtime.raster_svg(result)
-    if args.stats:
-        files[args.stats] = json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n"
-    if args.spikes_out:
-        from corelet import interop
-        files[args.spikes_out] = interop.output_spikes_text(model, result.outputs)
-    _write_files(files)
-    print(describe_outputs(result))
+    batch = distributed.batch_of(inputs, args.batch, fabric)
+    # a remote cluster's workers are not this machine's: here only the driver's share (one chunk)
+    memory.check_run(size, args.ticks, batch, workers=args.workers or (1 if args.scheduler else None))
+    work = args.ticks * fabric.n_neurons * batch
+    options = dict(seed=seed, batch=args.batch, reset_at=reset_at, probes=args.probe,
+                   trace=args.trace)
+    with contextlib.ExitStack() as scope:
+        if args.workers or args.scheduler:  # outputs spooled to disk as chunks finish
+            client = scope.enter_context(distributed.dask_client(args.workers, args.scheduler))
+            spool = scope.enter_context(distributed.SpoolFolder(args.output))
+            bar = ProgressBar("samples", enabled=True if args.progress else None)
+            result = distributed.simulate_distributed(client, fabric, args.ticks, inputs,
+                                                      progress=bar, allocate=spool.allocate,
+                                                      **options)
+        else:
+            bar = ProgressBar("running",
+                              enabled=True if args.progress else (None if work > 5e7 else False))
+            result = runtime.simulate(fabric, args.ticks, inputs, progress=bar, **options)
+        files = {args.output: npz_writer(result.arrays())}
+        if args.raster:
+            files[args.raster] = runtime.raster_svg(result)
+        if args.stats:
+            files[args.stats] = json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n"
+        if args.spikes_out:
+            from corelet import interop
+            files[args.spikes_out] = interop.output_spikes_text(model, result.outputs)
+        _write_files(files)
+        print(describe_outputs(result))
     print(f"wrote {args.output}")
     return 0
 
@@ -321,6 +343,14 @@ def _check_run_options(args) -> None:
         raise UsageError(f"--reset-every must be at least 1, got {args.reset_every}")
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed must be in 0..2^63-1, got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if args.workers and args.scheduler:
+        raise UsageError("--workers starts a local cluster and --scheduler uses an existing one: "
+                         "give one of them")
+    if args.workers or args.scheduler:
+        from corelet.distributed import need_dask
+        need_dask("--workers and --scheduler")
     if args.trace and not args.probe:
         raise UsageError("--trace records the membrane potentials of probed neurons: "
                          "add --probe PATTERN")
@@ -341,7 +371,8 @@ def _read_inputs(args, fabric, seed) -> dict:
             inputs.update(runtime.read_input_file(spec))
             continue
         file, _, key = path.partition(":")
-        inputs[name] = load_array(file, key or None)  # the only array, or the one named KEY
+        # the only array, or the one named KEY; an .npy is read as chunks need it when distributed
+        inputs[name] = load_array(file, key or None, mmap=bool(args.workers or args.scheduler))
     for kind, specs in (("rate", args.rate), ("burst", args.burst)):
         for spec in specs:
             name, array = runtime.parse_encoder_spec(kind, spec, fabric, args.ticks, args.batch, seed)
