@@ -26,10 +26,10 @@ limit_blas_threads(1, override=True)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
-from runtime import INPUT_AXONS, build_fabric  # noqa: E402  (benchmarks/runtime.py)
+from runtime import INPUT_AXONS, build_model  # noqa: E402  (benchmarks/runtime.py)
 
 from corelet.memory import RunSize, estimate_bytes  # noqa: E402
-from corelet.runtime import simulate  # noqa: E402
+from corelet.runtime import fabric_from_model, simulate  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     base = _rss_mb()
     rng = np.random.default_rng(0)
-    fabric = build_fabric(args.cores, args.density, args.max_delay, rng)
+    fabric = fabric_from_model(build_model(args.cores, "busy", args.density, args.max_delay, rng))
     pins = args.cores * INPUT_AXONS
     raster = rng.random((args.batch, args.ticks, pins), np.float32) < args.rate
     simulate(fabric, args.ticks, {"in": raster}, seed=0)

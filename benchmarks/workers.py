@@ -1,6 +1,6 @@
 """Distributed benchmark: the speed-up of splitting a batch over a local Dask cluster.
 
-The busy network of ``benchmarks/runtime.py`` (its ``build_fabric``: random chip-sized cores,
+The busy network of ``benchmarks/runtime.py`` (its ``build_model``: random chip-sized cores,
 crossbar density 0.1, input spikes at ``--rate``) runs a batch of samples once in this process
 (``runtime.simulate``) and once split over ``--workers`` local worker processes
 (``corelet.distributed.simulate_distributed``), alternating, ``--repeats`` times; the cluster is
@@ -33,10 +33,10 @@ limit_blas_threads(1, override=True)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
-from runtime import INPUT_AXONS, build_fabric  # noqa: E402  (benchmarks/runtime.py)
+from runtime import INPUT_AXONS, build_model  # noqa: E402  (benchmarks/runtime.py)
 
 from corelet.distributed import chunk_bounds, dask_client, simulate_distributed  # noqa: E402
-from corelet.runtime import simulate  # noqa: E402
+from corelet.runtime import fabric_from_model, simulate  # noqa: E402
 
 
 _KEPT: dict = {}
@@ -66,7 +66,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
     rng = np.random.default_rng(0)
-    fabric = build_fabric(args.cores, args.density, 1, rng)
+    fabric = fabric_from_model(build_model(args.cores, "busy", args.density, 1, rng))
     inputs = {"in": rng.random((args.batch, args.ticks, args.cores * INPUT_AXONS), np.float32)
               < args.rate}
     single_s, split_s, processes_s = [], [], []
@@ -94,7 +94,7 @@ def main(argv=None) -> None:
                 assert np.array_equal(single.outputs[name], split.outputs[name]), name
             assert np.array_equal(single.neuron_spikes, split.neuron_spikes)
     print(json.dumps({
-        "network": "benchmarks/runtime.py build_fabric", "cores": args.cores,
+        "network": "benchmarks/runtime.py build_model, busy", "cores": args.cores,
         "neurons": fabric.n_neurons, "synapses": len(fabric.syn_axon), "ticks": args.ticks,
         "batch": args.batch, "workers": args.workers, "cpus": os.cpu_count(),
         "repeats": args.repeats, "cluster_start_s": round(started, 2),

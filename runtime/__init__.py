@@ -15,9 +15,10 @@ from corelet.runtime.lower import fabric_from_model, fabric_from_network, model_
 from corelet.runtime.raster import raster_svg
 from corelet.runtime.result import SimResult
 from corelet.runtime.simulator import check_ticks, simulate
+from corelet.runtime._compiled import active as active_kernel
 from corelet.runtime.stats import run_stats
 
-__all__ = ["check_ticks", "ChipModel", "Cores", "ChipInput", "ChipOutput", "ModelError", "Fabric", "NO_TARGET",
+__all__ = ["active_kernel", "check_ticks", "ChipModel", "Cores", "ChipInput", "ChipOutput", "ModelError", "Fabric", "NO_TARGET",
            "OUTPUT", "ROLES", "fabric_from_model", "fabric_from_network", "model_index_maps",
            "simulate", "SimResult", "SimulationError", "read_input_file", "check_inputs",
            "rate_code", "burst_code", "parse_encoder_spec", "run_stats", "raster_svg"]

@@ -76,7 +76,11 @@ def test_estimate_adds_the_counted_parts():
     fixed = (memory.BASE_BYTES + 30 * memory.BYTES_PER_SYNAPSE + 10 * memory.BYTES_PER_NEURON
              + 20 * memory.BYTES_PER_AXON)
     per_sample = 10 * memory.BYTES_PER_SAMPLE_NEURON + 4 * 20 + 7 * 4 + 6 * 5
-    assert memory.estimate_bytes(size, ticks=7, batch=3, ticks_in=6) == fixed + 3 * per_sample
+    assert memory.estimate_bytes(size, ticks=7, batch=3, ticks_in=6, compiled=False) == \
+        fixed + 3 * per_sample
+    compiled = memory.COMPILED_BYTES + 30 * memory.COMPILED_BYTES_PER_SYNAPSE  # numba's share
+    assert memory.estimate_bytes(size, ticks=7, batch=3, ticks_in=6, compiled=True) == \
+        fixed + compiled + 3 * per_sample
 
 
 def test_run_size_counts_the_model():
