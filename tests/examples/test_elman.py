@@ -1,7 +1,6 @@
 """The Elman example (seed 001) on a small setting: committed data and weights only.
 
-Checks the helpers of ``corelet.training.recurrent`` against hand-computed values, the task's
-order-blind bound on a hand case, the BPTT gradient against finite differences, the compiled
+Checks the task's order-blind bound on a hand case, the BPTT gradient against finite differences, the compiled
 layer's recurrence timing and resets against hand-worked spike times, the committed network's
 geometry (one core, 256 axons) and its spiking accuracy beside its 4-bit-state model on sentences
 of the committed test set, and the command line.
@@ -15,7 +14,6 @@ import numpy as np
 import pytest
 
 import corelet
-from corelet.training.recurrent import count_state, count_state_grad, even_code
 from examples.elman import chip
 from examples.elman import model as m
 
@@ -32,23 +30,6 @@ def nets():
 def test_set():
     with np.load(TEST) as f:
         return f["inputs"], f["lengths"], f["labels"], f["tokens"]
-
-
-def test_even_code_counts_and_spacing():
-    r = even_code(np.array([[[0.0, 1 / 16, 0.5, 1.0, 3 / 16]], [[0.04, 0.97, 0.0, 0.0, 0.0]]]), 16)
-    assert r.shape == (2, 16, 5)
-    assert r[0].sum(axis=0).tolist() == [0, 1, 8, 16, 3]
-    assert np.flatnonzero(r[0, :, 2]).tolist() == list(range(0, 16, 2))
-    assert np.flatnonzero(r[0, :, 4]).tolist() == [0, 5, 10]          # floor(16 j / 3)
-    assert r[1].sum(axis=0).tolist() == [1, 16, 0, 0, 0]              # round(0.64), round(15.52)
-    two = even_code(np.array([[0.5], [0.25]]), 16)                    # two steps, one pin
-    assert two[:16, 0].sum() == 8 and two[16:, 0].sum() == 4
-
-
-def test_count_state_is_the_clipped_spike_count():
-    a = np.array([-0.3, 0.0, 0.06, 0.0625, 0.5, 0.99, 1.0, 2.5])
-    assert (count_state(a, 16) * 16).tolist() == [0, 0, 0, 1, 8, 15, 16, 16]
-    assert count_state_grad(a, 16).tolist() == [0, 0, 1, 1, 1, 1, 0, 0]
 
 
 def test_order_blind_bound_hand_case():
