@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     print(f"poisson: {a:.3f}", flush=True)
     bound = m.order_blind_bound(tokens, labels)
     Wi, Ui = net.integers()
-    rec = compiled.model.provenance["compile"] if isinstance(compiled.model.provenance, dict) else None
+    rec = compiled.provenance.compile          # the compiler's own count of axons and neurons
     gap = 100 * (acc["w4h4"] - acc["spiking"])
     pct = lambda v: f"{100 * v:.1f}%"
     text = "\n".join([
@@ -126,8 +126,9 @@ def main(argv=None) -> int:
         f"| as above (floor 0, delay 15, evenly spread inputs) | {pct(acc['spiking'])} | {compiled.model.n_cores} |",
         *[f"| {label} | {pct(a)} | {c} |" for label, a, c in ablations],
         "",
-        f"**Chip.** {compiled.model.n_cores} core, 256 axons (48 inputs and 16 hidden units x 4), 16 neurons "
-        f"and 64 copies of them (a neuron reaches the four axons of its recurrent input through one copy each); "
+        f"**Chip.** {compiled.model.n_cores} core, {rec.axons} axons (48 inputs and 16 hidden units x 4), "
+        f"{rec.neurons.original} neurons and {rec.neurons.copy} copies of them, {rec.neurons.relay} relays (a neuron "
+        f"reaches the four axons of its recurrent input through one copy each); "
         f"weights -8 .. 7: W in {Wi.min()} .. {Wi.max()}, U in {Ui.min()} .. {Ui.max()}. Measured power over the "
         f"test run (1 ms ticks): {power.total_w * 1e6:.1f} uW = {power.active_w * 1e6:.2f} uW active "
         f"({power.events_per_tick:.1f} synaptic events per tick) + {power.leakage_w * 1e6:.1f} uW leakage; "
