@@ -66,7 +66,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m examples.elman",
                                      description="The spiking Elman network (seed 001) on the runtime")
     sub = parser.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("eval", help="classify sentences from a file")
+    ev = sub.add_parser("eval", help="classify sentences from a file", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     ev.add_argument("--sequences", required=True, type=Path, help=".npz: inputs, lengths[, labels]")
     ev.add_argument("--out", type=Path, default=Path("elman_results.csv"), help="per-sentence CSV")
     args = parser.parse_args(argv)

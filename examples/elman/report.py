@@ -80,7 +80,9 @@ def main(argv=None) -> int:
         "## Elman RNN with delay recurrence (seed 001)",
         "",
         "Written by `python -m examples.elman.report` (weights and test sentences: `python -m examples.elman.train`, "
-        "seed 0, about 12 s here; any sentences: `python -m examples.elman eval --sequences FILE.npz`).",
+        "seed 0, about 12 s here; any sentences: `python -m examples.elman eval --sequences FILE.npz`, "
+        "an .npz of `inputs` (n, L_max, 48) in [0, 1], `lengths` (n,) and optionally `labels` (n,), "
+        "described by `python -m examples.elman eval --help`; `examples/elman/data/test.npz` is one).",
         "",
         "**Task.** Seed 001's question classification set (Li and Roth) is not available here, so the example "
         "generates a language with the same shape: sentences of 4 .. 10 words (48-dimensional non-negative word "
