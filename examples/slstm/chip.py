@@ -48,8 +48,10 @@ def rasters(x: np.ndarray, PL: int, seed: int) -> tuple[dict, int]:
     return {"x_pos": xp, "x_neg": xn, "one": one}, ticks
 
 
-def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, compiled=None):
-    """Predictions (N, T) of the compiled network on the runtime, and the compilation."""
+def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, compiled=None,
+            stats: bool = False):
+    """Predictions (N, T) of the compiled network on the runtime and the compilation; with
+    ``stats`` also the run statistics (for the measured power)."""
     if compiled is None:
         compiled = corelet.compile(network(params, PL))
     inputs, ticks = rasters(x, PL, seed)
@@ -63,4 +65,9 @@ def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, comp
     bias = inputs["one"][:, 2 * PL:2 * PL * (T + 1), 0].reshape(N, T, 2 * PL).sum(axis=2)
     V = np.rint(params.V[0] * model.SF).astype(np.int64)
     score = per_cycle @ V[:H] + bias * V[H]
-    return score > 0, compiled
+    if not stats:
+        return score > 0, compiled
+    from corelet.runtime import fabric_from_model
+    from corelet.runtime.stats import run_stats
+
+    return score > 0, compiled, run_stats(compiled.model, fabric_from_model(compiled.model), result)

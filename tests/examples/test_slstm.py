@@ -110,3 +110,15 @@ def test_cli_rejects_bad_files_without_a_traceback(tmp_path, capsys):
         cli.main(["eval", "--task", "parity", "--sequences", str(bad)])
     assert cli.main(["eval", "--task", "parity", "--sequences", str(tmp_path / "none.npz")]) == 2
     assert "error: cannot read" in capsys.readouterr().err
+
+
+def test_report_pipeline_on_a_small_setting(monkeypatch):
+    from examples.slstm import report
+
+    written = {}
+    monkeypatch.setattr(report, "write_section", lambda name, text: written.update({name: text}))
+    assert report.main(["--count", "20", "--runtime-count", "2", "--runtime-pl", "16"]) == 0
+    text = written["slstm"]
+    assert "| 64 | 5 | 12.8 | 128 | 64 | 32 |" in text       # PL 64: mx 5, nS 64 / 5, RThR 128
+    assert "| 256 | 20 | 12.8 | 128 | 64 | 128 |" in text
+    assert "Algorithm 1 1, Algorithm 2" in text and "Not done yet" in text
