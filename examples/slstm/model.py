@@ -74,14 +74,21 @@ def load(name: str, path: Path = WEIGHTS) -> lstm.LSTMParams:
         return lstm.LSTMParams(z[f"{name}_W"].copy(), z[f"{name}_V"].copy(), config)
 
 
+def uncapped_encoding(PL: int, rthr: int) -> dict:
+    """A what-if encoding beyond the library's gates (RThR > 128): nS = rthr / sf at phase length PL."""
+    nS = rthr / SF
+    return {"PL": PL, "mx": PL / nS, "nS": nS, "rthr_sigmoid": rthr, "rthr_tanh": rthr // 2,
+            "rthr_cell_tanh": PL // 2}
+
+
 def spiking_predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0,
-                    rate_coded_cell: bool = False) -> np.ndarray:
+                    rate_coded_cell: bool = False, enc: dict | None = None) -> np.ndarray:
     """Class predictions (N, T) of the counting model at phase length PL. The chip integers are
     round(10 w): exact for the quantised networks, the rounding-off error of the float ones."""
     cfg = params.config
     W = np.rint(params.W * SF).astype(np.int64)
     V = np.rint(params.V * SF).astype(np.int64)
-    enc = encoding(PL)
+    enc = enc or encoding(PL)
     nS = enc["nS"]
     rng = np.random.default_rng(seed)
     N, T, _ = x.shape

@@ -77,8 +77,9 @@ def test_the_compiled_network_matches_its_logical_network():
         assert np.array_equal(a.outputs[name], b.outputs[name]), name
 
 
-@pytest.mark.parametrize("name", ["parity2_q", "parity2_f"])
-def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name):
+@pytest.mark.parametrize("name, least", [("parity2_q", 0.99), ("parity2_f", 0.99), ("parity10_q", 0.97),
+                                         ("parity10_f", 0.99)])
+def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name, least):
     params = model.load(name)
     assert np.abs(params.W).max() <= 1.0 and np.abs(params.V).max() <= 1.0
     if name.endswith("_q"):                      # one decimal, 2-bit balanced: at most four levels
@@ -87,7 +88,7 @@ def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name):
     else:                                        # float weights: the chip gets them rounded
         params.W, params.V = np.round(params.W, 1), np.round(params.V, 1)
     x, y, mask = tasks.parity(300, seed=11)      # sequences the training never saw
-    assert lstm.accuracy(lstm.forward(params, x)[0], y, mask) >= 0.99
+    assert lstm.accuracy(lstm.forward(params, x)[0], y, mask) >= least
 
 
 def test_cli_makes_and_evaluates_sequence_files(tmp_path, capsys):
