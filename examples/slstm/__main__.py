@@ -75,7 +75,8 @@ def main(argv=None) -> int:
     pred = evaluate(args.net, x, y, mask, args.engine, args.pl, args.seed)
     right = (pred == y) & (mask > 0)
     seq_right = (right | (mask == 0)).all(axis=1)
-    print(f"{args.net} on {args.sequences} ({args.engine}, PL {args.pl}): "
+    where = args.engine if args.engine == "float" else f"{args.engine}, PL {args.pl}"
+    print(f"{args.net} on {args.sequences} ({where}): "
           f"steps {right.sum() / mask.sum():.4f}, whole sequences {seq_right.mean():.4f} "
           f"({len(x)} sequences)")
     if args.out:
