@@ -1,6 +1,7 @@
 """Train the S-LSTM parity networks in numpy and commit their weights (examples/slstm/data/weights.npz).
 
-``python -m examples.slstm.train [--units 2 4 10] [--epochs 30] [--tries 3]``: for each size, the two
+``python -m examples.slstm.train [--units 2 4 10] [--epochs 30] [--tries 3]`` (the committed
+networks: ``--units 2 --epochs 25 --tries 3`` and ``--units 10 --epochs 15 --tries 1``): for each size, the two
 setups of seed 002: ``q`` (2-bit balanced weights rounded to one decimal, STE, the chip's integers
 exact) and ``f`` (float weights in [-1, 1]; the chip gets them rounded to one decimal). 9000
 training sequences up to length 20; the epoch with the best accuracy on 1000 validation sequences
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+
+import numpy as np
 
 from corelet.training import lstm
 from examples.slstm import model, tasks
@@ -48,12 +51,11 @@ def main(argv=None) -> int:
     ap.add_argument("--tries", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=3)
     args = ap.parse_args(argv)
-    nets = {}
+    nets = {}                                   # keep the committed networks of other sizes
     if model.WEIGHTS.exists():
-        with_names = __import__("numpy").load(model.WEIGHTS)
-        for key in with_names.files:
-            if key.endswith("_W"):
-                nets[key[:-2]] = model.load(key[:-2])
+        with np.load(model.WEIGHTS) as committed:
+            names = [key[:-2] for key in committed.files if key.endswith("_W")]
+        nets = {name: model.load(name) for name in names}
     for units in args.units:
         for quantised in (True, False):
             p, acc = train_one(units, quantised, args.epochs, args.tries, args.first_seed)
