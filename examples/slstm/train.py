@@ -1,0 +1,70 @@
+"""Train the S-LSTM parity networks in numpy and commit their weights (examples/slstm/data/weights.npz).
+
+``python -m examples.slstm.train [--units 2 4 10] [--epochs 30] [--tries 3]`` (the committed
+networks: ``--units 2 --epochs 25 --tries 3`` and ``--units 10 --epochs 15 --tries 1``): for each size, the two
+setups of seed 002: ``q`` (2-bit balanced weights rounded to one decimal, STE, the chip's integers
+exact) and ``f`` (float weights in [-1, 1]; the chip gets them rounded to one decimal). 9000
+training sequences up to length 20; the epoch with the best accuracy on 1000 validation sequences
+(seed 3, not the test set) is kept, over ``--tries`` initialisations from seed ``--first-seed``
+(3: the committed networks). Progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+
+import numpy as np
+
+from corelet.training import lstm
+from examples.slstm import model, tasks
+
+TRAIN_SEED, VALID_SEED, TEST_SEED = 1, 3, 2
+
+
+def train_one(units: int, quantised: bool, epochs: int, tries: int, first: int = 3) -> tuple[lstm.LSTMParams, float]:
+    x, y, m = tasks.parity(9000, seed=TRAIN_SEED)
+    xv, yv, mv = tasks.parity(1000, seed=VALID_SEED)
+    best, best_acc = None, -1.0
+    for attempt in range(first, first + tries):
+        p = lstm.init(lstm.LSTMConfig(1, units, quantised=quantised), seed=attempt)
+
+        def keep(epoch, value, p=p):
+            nonlocal best, best_acc
+            acc = lstm.accuracy(lstm.forward(p, xv)[0], yv, mv)
+            print(f"units {units} {'q' if quantised else 'f'} try {attempt} epoch {epoch}: "
+                  f"loss {value:.4f} validation {acc:.4f}", file=sys.stderr, flush=True)
+            if acc > best_acc:
+                best, best_acc = copy.deepcopy(p), acc
+
+        lstm.train(p, x, y, m, epochs=epochs, lr=0.02, seed=attempt, log=keep)
+        if best_acc == 1.0:
+            break
+    return best, best_acc
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m examples.slstm.train")
+    ap.add_argument("--units", type=int, nargs="+", default=[2])
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--tries", type=int, default=3)
+    ap.add_argument("--first-seed", type=int, default=3)
+    args = ap.parse_args(argv)
+    nets = {}                                   # keep the committed networks of other sizes
+    if model.WEIGHTS.exists():
+        with np.load(model.WEIGHTS) as committed:
+            names = [key[:-2] for key in committed.files if key.endswith("_W")]
+        nets = {name: model.load(name) for name in names}
+    for units in args.units:
+        for quantised in (True, False):
+            p, acc = train_one(units, quantised, args.epochs, args.tries, args.first_seed)
+            nets[f"parity{units}_{'q' if quantised else 'f'}"] = p
+            print(f"parity{units}_{'q' if quantised else 'f'}: validation {acc:.4f}", file=sys.stderr)
+    model.DATA.mkdir(exist_ok=True)
+    model.save(model.WEIGHTS, nets)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""The spike-based LSTM example (seed 002): tasks, encoding, the network from library corelets on the
+runtime against hand-designed networks whose answers are known, the committed networks, the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corelet.training import lstm
+from examples.slstm import __main__ as cli
+from examples.slstm import chip, model, tasks
+
+
+def test_parity_labels_are_the_running_parity():
+    x, y, mask = tasks.parity(50, max_len=12, seed=4)
+    for seq, labels, m in zip(x[:, :, 0], y, mask):
+        n = int(m.sum())
+        assert 1 <= n <= 12 and m[:n].all() and not m[n:].any()
+        running = 0
+        for t in range(n):
+            running ^= int(seq[t])
+            assert labels[t] == running
+        assert not seq[n:].any()
+
+
+@pytest.mark.parametrize("PL, mx, nS, rthr", [(16, 5, 3.2, 32), (32, 5, 6.4, 64), (64, 5, 12.8, 128),
+                                              (128, 10, 12.8, 128)])
+def test_encoding_keeps_the_random_threshold_ranges_powers_of_two(PL, mx, nS, rthr):
+    enc = model.encoding(PL)
+    assert (enc["mx"], enc["nS"], enc["rthr_sigmoid"], enc["rthr_tanh"]) == (mx, nS, rthr, rthr // 2)
+    assert enc["nS"] == PL / enc["mx"] and enc["rthr_sigmoid"] == round(enc["nS"] * model.SF)
+    assert enc["rthr_cell_tanh"] == PL // 2
+    with pytest.raises(ValueError, match="power of two"):
+        model.encoding(50)
+
+
+def _hand_net(rows, V):
+    """One unit, one input: rows i, f, o, c' over [x, h, 1] (tenths), readout V over [h, 1]."""
+    return lstm.LSTMParams(np.array(rows, float), np.array([V], float),
+                           lstm.LSTMConfig(1, 1, quantised=False))
+
+
+# i = 1, f = 0, o = 1, c' = +1 when x = 1 and -1 when x = 0 (bias -0.3): h follows x
+COPY = _hand_net([[0, 0, 1.0], [0, 0, -1.0], [0, 0, 1.0], [1.0, 0, -0.3]], [1.0, -0.1])
+# i = 1, f = 1, o = 1, c' = +1 when x = 1 and 0 when x = 0: C (so h) stays up once a 1 has come
+SEEN = _hand_net([[0, 0, 1.0], [0, 0, 1.0], [0, 0, 1.0], [1.0, 0, 0]], [1.0, -0.1])
+
+
+@pytest.mark.parametrize("net, answer", [(COPY, lambda bits: bits),
+                                         (SEEN, lambda bits: np.maximum.accumulate(bits, axis=1))])
+def test_the_network_on_the_runtime_computes_hand_designed_lstms(net, answer):
+    rng = np.random.default_rng(0)
+    bits = rng.integers(0, 2, (12, 6))
+    x = bits[:, :, None].astype(float)
+    pred, compiled = chip.predict(net, x, PL=32, seed=3)
+    assert compiled.model.n_cores == 1
+    expected = answer(bits)
+    # errors come from the bias stream's count noise (a short bias count lets f leak), not the logic
+    assert (pred == expected).mean() >= 0.9
+    assert (pred[expected == 0] == 0).mean() >= 0.8   # not just a constant answer
+    # and the non-spiking model agrees exactly (its gates saturate)
+    probs = lstm.forward(net, x)[0]
+    assert np.array_equal(probs > 0.5, expected.astype(bool))
+
+
+def test_the_compiled_network_matches_its_logical_network():
+    from corelet import compiler, runtime
+
+    net = chip.network(model.load("parity2_q"), 16)
+    comp = compiler.compile_network(net)
+    x, _, _ = tasks.parity(3, max_len=3, seed=9)
+    inputs, ticks = chip.rasters(x, 16, seed=1)
+    inputs["thin"] = np.random.default_rng(2).random((3, ticks, 2)) < 0.2
+    a = runtime.simulate(runtime.fabric_from_model(comp.model), ticks, inputs, seed=5)
+    b = runtime.simulate(runtime.fabric_from_network(comp.retimed), ticks, inputs, seed=5)
+    for name in a.outputs:
+        assert np.array_equal(a.outputs[name], b.outputs[name]), name
+
+
+@pytest.mark.parametrize("name, least", [("parity2_q", 0.99), ("parity2_f", 0.99), ("parity10_q", 0.97),
+                                         ("parity10_f", 0.99)])
+def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name, least):
+    params = model.load(name)
+    assert np.abs(params.W).max() <= 1.0 and np.abs(params.V).max() <= 1.0
+    if name.endswith("_q"):                      # one decimal, 2-bit balanced: at most four levels
+        for w in (params.W, params.V):
+            assert np.allclose(w * 10, np.round(w * 10)) and len(np.unique(w)) <= 4
+    else:                                        # float weights: the chip gets them rounded
+        params.W, params.V = np.round(params.W, 1), np.round(params.V, 1)
+    x, y, mask = tasks.parity(300, seed=11)      # sequences the training never saw
+    assert lstm.accuracy(lstm.forward(params, x)[0], y, mask) >= least
+
+
+def test_cli_makes_and_evaluates_sequence_files(tmp_path, capsys):
+    seqs, out = tmp_path / "s.npz", tmp_path / "r.npz"
+    assert cli.main(["make", "--task", "parity", "--count", "4", "--max-len", "4", "--out", str(seqs)]) == 0
+    assert cli.main(["eval", "--task", "parity", "--sequences", str(seqs), "--engine", "float",
+                     "--out", str(out)]) == 0
+    assert "steps 1.0000, whole sequences 1.0000 (4 sequences)" in capsys.readouterr().out
+    assert cli.main(["eval", "--task", "parity", "--sequences", str(seqs), "--pl", "16",
+                     "--out", str(out)]) == 0
+    with np.load(out) as r, np.load(seqs) as s:
+        assert r["pred"].shape == s["y"].shape
+        assert np.array_equal(r["step_correct"], (r["pred"] == s["y"]) & (s["mask"] > 0))
+
+
+def test_cli_rejects_bad_files_without_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x=np.zeros((2, 3)), y=np.zeros((2, 3)), mask=np.ones((2, 3)))
+    with pytest.raises(SystemExit, match="x must be"):
+        cli.main(["eval", "--task", "parity", "--sequences", str(bad)])
+    assert cli.main(["eval", "--task", "parity", "--sequences", str(tmp_path / "none.npz")]) == 2
+    assert "error: cannot read" in capsys.readouterr().err
+
+
+def test_report_pipeline_on_a_small_setting(monkeypatch):
+    from examples.slstm import report
+
+    written = {}
+    monkeypatch.setattr(report, "write_section", lambda name, text: written.update({name: text}))
+    assert report.main(["--count", "20", "--runtime-count", "2", "--runtime-pl", "16"]) == 0
+    text = written["slstm"]
+    assert "| 64 | 5 | 12.8 | 128 | 64 | 32 |" in text       # PL 64: mx 5, nS 64 / 5, RThR 128
+    assert "| 256 | 20 | 12.8 | 128 | 64 | 128 |" in text
+    assert "Algorithm 1 1, Algorithm 2" in text and "Not done yet" in text
