@@ -3,6 +3,9 @@ with the file, the core and the field it blames as ``Location`` data."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from corelet.chip.errors import Location, ToolchainError
 
 
@@ -24,3 +27,13 @@ def interop_error(file: str, text: str, *, line: int | None = None, core: int | 
         where.append(f"field '{field}'")
     return InteropError(": ".join([*where, text]), hint=hint, locations=[Location(
         file=file, core=core, field=field, slot=slot, axon=axon, connector=connector, pin=pin)])
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """A file of the original toolchain as text; ``InteropError`` naming it when it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise interop_error(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise interop_error(str(path), f"cannot read: {err}") from None

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import attrs
 import numpy as np
 
 from corelet.chip.files import atomic_write, loads_json
 from corelet.chip.model import ChipModel
-from corelet.interop.errors import InteropError, interop_error
+from corelet.interop.errors import interop_error, InteropError, read_text
 from corelet.interop.tn_model import output_codes
 
 INPUT_HEADER = ('{"class":"SpikeWriter","encoding":"TEXT","nscsVersion":"1.4.0"}',
@@ -50,14 +49,7 @@ class SpikeFile:
 
 def read_sfti(path: str | os.PathLike) -> SpikeFile:
     """Read an ``sfti`` text spike file; ``InteropError`` naming the file, line and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise interop_error(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise interop_error(str(path), f"cannot read: {err}") from None
-    return parse_sfti(text, str(path))
+    return parse_sfti(read_text(path), str(path))
 
 
 def parse_sfti(text: str, source: str = "<string>") -> SpikeFile:

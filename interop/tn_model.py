@@ -32,7 +32,7 @@ from corelet.chip.files import atomic_write, loads_json
 from corelet.chip.model import ChipModel
 from corelet.chip.model_json import FORMAT, VERSION, parse_json
 from corelet.chip.profile import TRUENORTH
-from corelet.interop.errors import InteropError, interop_error
+from corelet.interop.errors import interop_error, InteropError, read_text
 from corelet.interop.tn_runs import RunError, format_column, parse_column
 
 EXTENSION_KEY = "corelet"
@@ -55,14 +55,7 @@ _TYPE_NAME = re.compile(r"^N([0-9A-Fa-f]+)$")
 def read_tn_model(path: str | os.PathLike) -> ChipModel:
     """Read and validate a makeModel JSON file; ``InteropError`` (or ``ModelError``) naming the
     file, the core and the field of the first problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise interop_error(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise interop_error(str(path), f"cannot read: {err}") from None
-    return parse_tn_model(text, str(path))
+    return parse_tn_model(read_text(path), str(path))
 
 
 def is_tn_model_text(text: str) -> bool:

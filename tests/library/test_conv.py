@@ -254,28 +254,37 @@ def test_layer_rejects_unequal_groups():
                                                H=4, W=4, groups=2))
 
 
-def test_slots_leave_room_for_the_copies_of_a_stacked_layer():
-    """With `slots = 6` the default tiles of layer 1 hold 16 x 1 x 2 outputs (16 * 2 * 6 <= 256):
-    room for the copies layer 2 needs, so the chip adds no latency (run_compiled checks) and
-    image t still leaves layer 2 in tick t + 1 (with slots = 1 the compiler relays copies late)."""
-    src = """use "conv"
-corelet Top(K1: int[16, 4, 3, 3], L1: int[16], K2: int[16, 8, 3, 3], L2: int[16]) {
+TWO_LAYERS = """use "conv"
+corelet Top(K1: int[16, 4, 3, 3], L1: int[16], K2: int[16, 8, 3, 3], L2: int[16]) {{
     input x[4, 8, 8]
     output y[16, 4, 4]
-    l1 = ConvLayer(K = K1, L = L1, H = 8, W = 8, slots = 6)
+    l1 = ConvLayer(K = K1, L = L1, H = 8, W = 8, {tiles})
     l2 = ConvLayer(K = K2, L = L2, H = 6, W = 6, groups = 2)
     x -> l1.x
     l1.y -> l2.x
     y = l2.y
-}"""
+}}"""
+
+
+def two_layers(tiles: str):
+    """A spatial layer (3 x 3 x 4 -> 16 features) feeding a grouped one (3 x 3 x 8, 2 groups),
+    with layer 1's tiles as ``tiles`` says: its network, weights and a random input."""
     rng = np.random.default_rng(11)
     K1, L1 = rng.integers(-1, 2, (16, 4, 3, 3)), rng.integers(-2, 3, 16)
     K2, L2 = rng.integers(-1, 2, (16, 8, 3, 3)), rng.integers(-2, 3, 16)
-    net = elaborate(src, dict(K1=K1, L1=L1, K2=K2, L2=L2))
+    net = elaborate(TWO_LAYERS.format(tiles=tiles), dict(K1=K1, L1=L1, K2=K2, L2=L2))
+    x = rng.random((TICKS, 4, 8, 8)) < 0.5
+    return net, (K1, L1, K2, L2), x
+
+
+def test_slots_leave_room_for_the_copies_of_a_stacked_layer():
+    """With `slots = 6` the default tiles of layer 1 hold 16 x 1 x 2 outputs (16 * 2 * 6 <= 256):
+    room for the copies layer 2 needs, so the chip adds no latency (run_compiled checks) and
+    image t still leaves layer 2 in tick t + 1 (with slots = 1 the compiler relays copies late)."""
+    net, (K1, L1, K2, L2), x = two_layers("slots = 6")
     tiles = [g for g in net.groups if g.name.startswith("l1.")]
     assert len(tiles) == 6 * 3  # 6 tile rows of one location, 3 tile columns of two (Wo = 6)
     assert all(len(g.neurons) == 16 * 2 for g in tiles)
-    x = rng.random((TICKS, 4, 8, 8)) < 0.5
     y = run_compiled(net, TICKS, {"x": x.reshape(TICKS, -1).astype(np.uint8)})["y"][0]
     want = reference(reference(x.astype(np.int64), K1, L1).astype(np.int64), K2, L2, groups=2)
     assert np.array_equal(y.reshape(TICKS, 16, 4, 4)[1:], want[:-1])
@@ -287,21 +296,7 @@ def test_two_layers_pipeline():
     layer 1's output of the tick before, so image t leaves layer 2 in tick t + 1, one image per
     tick. (Layer 1 uses 1 x 1 tiles, 16 neurons a core, so that the copies fit beside them: with
     larger tiles the packer packs several tiles on one core and needs relays, adding latency.)"""
-    src = """use "conv"
-corelet Top(K1: int[F1, C, a, b], L1: int[F1], K2: int[F2, C2, c, d], L2: int[F2]) {
-    input x[C, 8, 8]
-    output y[F2, 4, 4]
-    l1 = ConvLayer(K = K1, L = L1, H = 8, W = 8, rows = 1, cols = 1)
-    l2 = ConvLayer(K = K2, L = L2, H = 6, W = 6, groups = 2)
-    x -> l1.x
-    l1.y -> l2.x
-    y = l2.y
-}"""
-    rng = np.random.default_rng(11)
-    K1, L1 = rng.integers(-1, 2, (16, 4, 3, 3)), rng.integers(-2, 3, 16)
-    K2, L2 = rng.integers(-1, 2, (16, 8, 3, 3)), rng.integers(-2, 3, 16)
-    net = elaborate(src, dict(K1=K1, L1=L1, K2=K2, L2=L2))
-    x = rng.random((TICKS, 4, 8, 8)) < 0.5
+    net, (K1, L1, K2, L2), x = two_layers("rows = 1, cols = 1")
     y = run_compiled(net, TICKS, {"x": x.reshape(TICKS, -1).astype(np.uint8)})["y"][0]
     h = reference(x.astype(np.int64), K1, L1)                  # layer 1, tick t
     want = reference(h.astype(np.int64), K2, L2, groups=2)      # layer 2 of image t: tick t + 1
