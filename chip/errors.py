@@ -131,9 +131,14 @@ class ToolchainError(Exception):
     def render(self, sources: Mapping[str, str] | None = None, *, prefix: str = "") -> str:
         """The message with its places (see the module docstring); ``sources`` maps file names to
         their text (files not in it are read from disk). ``prefix`` (``"corelet compile"``) heads
-        an error without a span: ``corelet compile: error: message``."""
+        an error without a span: ``corelet compile: error: message``; but an error about a file
+        (its message starts with the file its location names) then puts the file first, where a
+        span would be: ``m.json: error: not a chip model``."""
         related = [loc for loc in self.locations[1:] if loc.label or loc.span is not None]
-        return render_message(self.message, span=self.span, hint=self.hint, notes=self.notes,
+        message, file = self.message, self.location.file if self.location else ""
+        if prefix and self.span is None and file and message.startswith(f"{file}: "):
+            message, prefix = message[len(file) + 2:], file
+        return render_message(message, span=self.span, hint=self.hint, notes=self.notes,
                               sources=sources, prefix=prefix, related=related)
 
     def at(self, **parts) -> "ToolchainError":

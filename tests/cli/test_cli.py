@@ -27,7 +27,7 @@ def test_version(corelet):
 def test_run_missing_model(corelet, tmp_path):
     proc = corelet("run", "nothere.json", "--ticks", "5", "-o", "out.npz")
     assert_clean_failure(proc)
-    assert "nothere.json: no such file" in proc.stderr
+    assert proc.stderr.startswith("nothere.json: error: no such file")
     assert not (tmp_path / "out.npz").exists()
 
 
@@ -35,7 +35,7 @@ def test_run_non_json_model(corelet, tmp_path):
     (tmp_path / "bad.json").write_text("{ this is not json")
     proc = corelet("run", "bad.json", "--ticks", "5", "-o", "out.npz")
     assert_clean_failure(proc)
-    assert "bad.json: not a JSON chip model" in proc.stderr
+    assert proc.stderr.startswith("bad.json: error: not a JSON chip model")
     assert not (tmp_path / "out.npz").exists()
 
 
@@ -116,12 +116,18 @@ def test_placement_failure_prints_the_declaration_with_a_caret(corelet, tmp_path
         "(AXONS_PER_CORE), as the IC module of the spike-based LSTM does\n")
 
 
-def test_error_without_a_source_place_gets_the_command_title(corelet, tmp_path):
+def test_an_error_about_a_file_puts_the_file_first(corelet, tmp_path):
     (tmp_path / "m.json").write_text('{"format": "something else"}')
     proc = corelet("run", "m.json", "--ticks", "5", "-o", "out.npz")
     assert_clean_failure(proc)
-    assert proc.stderr == ("corelet run: error: m.json: not a chip model "
+    assert proc.stderr == ("m.json: error: not a chip model "
                            "(expected \"format\": \"corelet-chip-model\")\n")
+
+
+def test_an_error_without_any_place_gets_the_command_title(corelet, tmp_path):
+    proc = corelet("run", "m.json", "--ticks", "5", "--batch", "0", "-o", "out.npz")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("corelet run: ")
 
 
 def test_estimate_prints_cores_and_writes_nothing(corelet, tmp_path):

@@ -133,6 +133,8 @@ def test_at_and_in_file_add_the_place_and_return_the_error():
     err = ModelError("core 1: field 'delay' is bad", locations=[Location(core=1, field="delay")])
     assert err.in_file("m.json") is err
     assert str(err) == "m.json: core 1: field 'delay' is bad"
+    # on the command line the file comes first, where a source span would be
+    assert err.render(prefix="corelet run") == "m.json: error: core 1: field 'delay' is bad"
     assert err.locations == (Location(core=1, field="delay", file="m.json"),)
     assert ToolchainError("x").in_file("f.json").locations == (Location(file="f.json"),)
 

@@ -43,7 +43,7 @@ def test_errors_name_the_place_and_write_nothing(tmp_path, capsys):
     out = tmp_path / "ours.json"
     assert main(["import-tn", str(bad), "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("corelet import-tn: error: ") and "core 1" in err
+    assert err.startswith(f"{bad}: error: ") and "core 1" in err  # the file first
     assert "neurons.types" in err and "Traceback" not in err and not out.exists()
     good = tmp_path / "two.json"
     good.write_text(two_core_text())
