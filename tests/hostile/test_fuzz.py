@@ -148,3 +148,25 @@ def test_mutated_array_files_end_in_array_file_errors(tmp_path_factory, original
             load_arrays(path)
         except ToolchainError:
             pass
+
+
+# -- encoder specs (--rate / --burst NAME=VALUE[:OPTION...]) ---------------------------------------
+_ENCODER_FABRIC = runtime.fabric_from_network(language.elaborate_source(
+    "corelet T() { input x[3]; output y; neurons h = neuron { }; x -> h; y = h }"))
+_SPEC_PARTS = st.sampled_from(["x", "y", "=", ":", "0.5", "2", "-1", "1e999", "nan", "inf", "", "a",
+                               "even", "mode=even", "mode=x", "window=3", "window=0", "window=a",
+                               "w.npz", "w.npy", "w.json", "key", "0x10", "3.5", " "])
+
+
+@FUZZ
+@given(kind=st.sampled_from(["rate", "burst"]), parts=st.lists(_SPEC_PARTS, max_size=8),
+       batch=st.sampled_from([None, 1, 2]))
+def test_encoder_specs_give_a_raster_or_a_simulation_error(kind, parts, batch):
+    """Any spec text either encodes a (batch, ticks, 3) raster of 0/1 or is a SimulationError."""
+    spec = "".join(parts)
+    try:
+        name, raster = runtime.parse_encoder_spec(kind, spec, _ENCODER_FABRIC, 6, batch, 0)
+    except runtime.SimulationError:
+        return
+    assert name == "x" and raster.shape == ((batch or 1), 6, 3)
+    assert set(np.unique(raster).tolist()) <= {0, 1}
