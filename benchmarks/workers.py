@@ -47,7 +47,7 @@ def _keep(fabric, ticks) -> None:
 
 
 def _warm(_) -> None:
-    pass
+    """A task that does nothing: mapping it starts every worker process before timing."""
 
 
 def _run(raster) -> int:

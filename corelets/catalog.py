@@ -5,6 +5,7 @@ standard library with it, so a user can find a building block without opening th
 from __future__ import annotations
 
 import difflib
+import inspect
 from pathlib import Path
 
 import attrs
@@ -56,7 +57,7 @@ def catalog(folder: Path = LIBRARY_PATH) -> list[Entry]:
                 inputs=tuple(_connector(lines, c) for c in connectors if isinstance(c, ast.InputDecl)),
                 outputs=tuple(_connector(lines, c) for c in connectors
                               if isinstance(c, ast.OutputDecl)),
-                doc=_dedent(corelet.doc), line=corelet.span.line))
+                doc=inspect.cleandoc(corelet.doc), line=corelet.span.line))
     return entries
 
 
@@ -85,11 +86,3 @@ def _text(lines: list[str], span: Span) -> str:
 def _connector(lines: list[str], decl) -> str:
     text = _text(lines, decl.span)
     return text.split(None, 1)[1] if " " in text else text  # drop the `input` / `output` keyword
-
-
-def _dedent(doc: str) -> str:
-    """A doc string without the indentation of its continuation lines."""
-    head, *rest = doc.strip("\n").split("\n") if doc else [""]
-    indents = [len(line) - len(line.lstrip()) for line in rest if line.strip()]
-    cut = min(indents, default=0)
-    return "\n".join([head.strip(), *(line[cut:].rstrip() for line in rest)]).strip()

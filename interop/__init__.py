@@ -18,11 +18,12 @@ from corelet.interop.nir import (LayerReport, NirImport, network_to_nir, nir_byt
                                  read_nir, write_nir)
 from corelet.interop.sfti import (SpikeFile, inputs_sfti, output_spikes_text, parse_sfti, read_sfti,
                                   sfti_inputs, tn_output_addresses, write_sfti)
-from corelet.interop.tn_model import (EXTENSION_KEY, is_tn_model_text, parse_tn_model,
-                                      read_tn_model, tn_model_text, write_tn_model)
+from corelet.interop.tn_model import (EXTENSION_KEY, is_tn_model_file, is_tn_model_text,
+                                      parse_tn_model, read_tn_model, tn_model_text, write_tn_model)
 
 __all__ = ["InteropError", "read_tn_model", "parse_tn_model", "write_tn_model", "tn_model_text",
-           "is_tn_model_text", "EXTENSION_KEY", "SpikeFile", "read_sfti", "parse_sfti",
+           "is_tn_model_file", "is_tn_model_text", "EXTENSION_KEY", "SpikeFile", "read_sfti",
+           "parse_sfti",
            "sfti_inputs", "inputs_sfti", "write_sfti", "output_spikes_text", "tn_output_addresses",
            "NirImport", "LayerReport", "read_nir", "nir_to_network", "write_nir", "nir_bytes",
            "network_to_nir"]

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from corelet.chip.errors import Location, ToolchainError
+from corelet.chip.limits import active_limits
 
 
 class InteropError(ToolchainError):
@@ -30,8 +31,11 @@ def interop_error(file: str, text: str, *, line: int | None = None, core: int | 
 
 
 def read_text(path: str | os.PathLike) -> str:
-    """A file of the original toolchain as text; ``InteropError`` naming it when it cannot be read."""
+    """A file of the original toolchain as text; ``InteropError`` naming it when it cannot be read
+    or is over the limit ``file_bytes`` (checked before it is read)."""
     try:
+        active_limits().check("file_bytes", Path(path).stat().st_size, f"{path}: bytes of this file",
+                              Location(file=str(path)), InteropError)
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise interop_error(str(path), "no such file") from None

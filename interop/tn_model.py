@@ -58,6 +58,17 @@ def read_tn_model(path: str | os.PathLike) -> ChipModel:
     return parse_tn_model(read_text(path), str(path))
 
 
+def is_tn_model_file(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` looks like a makeModel file, from its first 4 KiB (a file that
+    cannot be read is not: its reader will say why)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return is_tn_model_text(head)
+
+
 def is_tn_model_text(text: str) -> bool:
     """Whether ``text`` looks like a makeModel file rather than our own chip model format."""
     head = text[:4096]

@@ -9,6 +9,7 @@ connector that is not given at all.
 from __future__ import annotations
 
 import os
+from typing import Mapping
 
 import numpy as np
 
@@ -56,13 +57,15 @@ def check_inputs(fabric: Fabric, inputs: dict | None, ticks: int,
                               f"expected {expected_shapes(fabric)}",
                               locations=[Location(connector=name) for name in unknown])
     arrays = {name: np.asarray(value) for name, value in inputs.items()}
-    batch = _batch_of(arrays, batch, fabric)
+    batch = batch_of(arrays, batch, fabric)
     return {name: _normalise(name, arr, widths[name], ticks, batch, fabric)
             for name, arr in arrays.items()}
 
 
-def _batch_of(arrays: dict, batch: int | None, fabric: Fabric) -> int:
-    sizes = {arr.shape[0] for arr in arrays.values() if arr.ndim == 3}
+def batch_of(arrays: Mapping, batch: int | None, fabric: Fabric) -> int:
+    """The run's batch: ``batch`` (checked), else the first axis of the 3-d inputs (which must
+    agree), else 1. The arrays may be memory-mapped: only their shapes are read."""
+    sizes = {np.shape(arr)[0] for arr in arrays.values() if np.ndim(arr) == 3}
     if batch is None:
         if len(sizes) > 1:
             raise SimulationError(f"input batch sizes differ: {sorted(sizes)}; "

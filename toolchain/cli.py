@@ -400,14 +400,10 @@ def describe_outputs(result, max_cells: int = 2000) -> str:
 
 def _load_model(path: str):
     """A chip model file in our format, or in the original toolchain's makeModel JSON."""
-    from corelet.chip import ChipModel
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ChipModel.load(path)  # which reports the problem
     from corelet import interop
-    if interop.is_tn_model_text(text):
-        return interop.parse_tn_model(text, path)
+    from corelet.chip import ChipModel
+    if interop.is_tn_model_file(path):  # sniffed from its head: each reader checks the file size
+        return interop.read_tn_model(path)
     return ChipModel.load(path)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from corelet.chip import ToolchainError
 from corelet.runtime import Fabric, SimResult, SimulationError, check_inputs, simulate
-from corelet.runtime.inputs import expected_shapes
+from corelet.runtime.inputs import batch_of
 
 INSTALL_HINT = "pip install 'corelet-toolchain[distributed]' (or: pip install 'dask[distributed]')"
 CHUNKS_PER_WORKER = 1  # a larger chunk vectorises more samples: batch 32 runs 1.75x faster per sample than 8
@@ -81,19 +81,6 @@ def chunk_bounds(batch: int, workers: int, chunk: int | None = None) -> list[tup
     if chunk < 1:
         raise SimulationError(f"chunk must be at least 1 sample, got {chunk}")
     return [(start, min(start + chunk, batch)) for start in range(0, batch, chunk)]
-
-
-def batch_of(inputs: Mapping[str, np.ndarray], batch: int | None, fabric: Fabric | None = None) -> int:
-    """The run's batch: ``batch``, else the first axis of the 3-d inputs, else 1 (as ``simulate``,
-    with its message when the inputs disagree)."""
-    if batch is not None:
-        return int(batch)
-    sizes = {np.shape(arr)[0] for arr in inputs.values() if np.ndim(arr) == 3}
-    if len(sizes) > 1:
-        expected = f"{expected_shapes(fabric)} with " if fabric is not None else ""
-        raise SimulationError(f"input batch sizes differ: {sorted(sizes)}; expected {expected}"
-                              "one batch size")
-    return sizes.pop() if sizes else 1
 
 
 def chunk_inputs(inputs: Mapping[str, np.ndarray], start: int, stop: int) -> dict[str, np.ndarray]:

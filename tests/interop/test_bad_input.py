@@ -178,3 +178,18 @@ def test_fixture_names_its_file_in_errors(tmp_path):
     with pytest.raises(InteropError) as info:
         interop.read_tn_model(path)
     assert str(info.value).startswith(str(path)) and info.value.location.field == "neurons.types"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(monkeypatch):
+    from pathlib import Path
+
+    from corelet.chip.limits import Limits, using_limits
+
+    read = []
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: read.append(self) or "")
+    with using_limits(Limits(file_bytes=1000)):
+        for reader, name in ((interop.read_tn_model, "ex1.json"),
+                             (interop.read_sfti, "ex1_spikes.sfti")):
+            with pytest.raises(InteropError, match="over the limit `file_bytes`"):
+                reader(FIXTURES / name)
+    assert read == []
