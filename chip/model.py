@@ -31,6 +31,7 @@ from pathlib import Path
 
 import attrs
 
+from corelet.chip import display
 from corelet.chip.files import atomic_write, loads_json
 from corelet.chip.errors import Location
 from corelet.chip.limits import active_limits
@@ -59,6 +60,25 @@ class ChipModel:
     @property
     def n_cores(self) -> int:
         return self.cores.n_cores
+
+    # -- display ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<ChipModel: {self.describe()}>"
+
+    def describe(self) -> str:
+        """One line of counts: cores, chips, neurons, connectors, seed (``corelet.chip.display``)."""
+        used = (self.cores.neuron_path >= 0)
+        cores_used = int(used.any(axis=1).sum())
+        chips = len({int(c) for c in self.cores.coords[used.any(axis=1), 0]})
+        return (f"{display.plural(cores_used, 'core')} on {display.plural(chips, 'chip')}, "
+                f"{display.plural(int(used.sum()), 'neuron')}; "
+                f"{display.connectors('inputs', ((c.name, c.width) for c in self.inputs))}; "
+                f"{display.connectors('outputs', ((c.name, c.width) for c in self.outputs))}; "
+                f"seed {self.seed}")
+
+    def _repr_html_(self) -> str | None:
+        """The report's summary and core grid in a notebook (registered by ``corelet.reports``)."""
+        return display.html("model", self)
 
     def neuron_name(self, core: int, neuron: int) -> str:
         path = int(self.cores.neuron_path[core, neuron])

@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import canonical as _canonical
+from corelet.chip import display
 from corelet.chip.ids import element_name, logical_ids
 from corelet.chip.params import NeuronParams
 from corelet.chip.source import Span
@@ -155,6 +156,13 @@ class Network:
 
     def __attrs_post_init__(self) -> None:
         self._check()
+
+    def __repr__(self) -> str:
+        return (f"<Network {self.name}: {display.plural(self.n_neurons, 'neuron')} in "
+                f"{display.plural(len(self.populations), 'population')}, "
+                f"{display.plural(len(self.connections.src), 'connection')}; "
+                f"{display.connectors('inputs', ((c.name, c.width) for c in self.inputs))}; "
+                f"{display.connectors('outputs', ((c.name, len(c.neurons)) for c in self.outputs))}>")
 
     # -- sizes -----------------------------------------------------------------------------
     @property

@@ -32,7 +32,7 @@ from typing import Callable
 import attrs
 import numpy as np
 
-from corelet.chip import TRUENORTH, ChipProfile
+from corelet.chip import TRUENORTH, ChipProfile, display
 from corelet.chip.profile import hop_distances
 from corelet.chip.provenance import (CompileRecord, LatencyRecord, PopulationUsage,
                                      Provenance, RoleCounts)
@@ -88,6 +88,16 @@ class Compilation:
         """What the compiler did, as written in the model: ``model.provenance["compile"]`` (typed:
         ``provenance.compile``, a ``CompileRecord``)."""
         return self.model.provenance["compile"]
+
+    def __repr__(self) -> str:
+        added = int(self.latency.max()) if self.latency.size else 0
+        return (f"<Compilation of {self.network.name}: {self.model.describe()}; "
+                f"latency added up to {display.plural(added, 'tick')}; "
+                f"{sum(self.seconds.values()):.3g} s>")
+
+    def _repr_html_(self) -> str | None:
+        """The model's summary and core grid in a notebook (registered by ``corelet.reports``)."""
+        return display.html("compilation", self)
 
 
 @attrs.frozen(eq=False)

@@ -13,6 +13,7 @@ from corelet.runtime.fabric import Fabric
 from corelet.runtime.inputs import check_inputs, read_input_file
 from corelet.runtime.lower import fabric_from_model, fabric_from_network, model_index_maps
 from corelet.runtime.raster import raster_svg
+from corelet.runtime import notebook as _notebook  # noqa: F401 (registers a run's HTML)
 from corelet.runtime.result import SimResult
 from corelet.runtime.simulator import check_ticks, simulate
 from corelet.runtime._compiled import active as active_kernel

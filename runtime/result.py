@@ -22,7 +22,7 @@ import os
 import attrs
 import numpy as np
 
-from corelet.chip import atomic_savez
+from corelet.chip import atomic_savez, display
 
 
 @attrs.frozen(eq=False)
@@ -37,6 +37,19 @@ class SimResult:
     traces: dict[str, np.ndarray]
     neuron_spikes: np.ndarray
     axon_activity: np.ndarray
+
+    def __repr__(self) -> str:
+        spikes = ", ".join(f"{name}[{arr.shape[-1]}] {display.plural(int(arr.sum()), 'spike')}"
+                           for name, arr in list(self.outputs.items())[:6])
+        more = f" and {len(self.outputs) - 6} more" if len(self.outputs) > 6 else ""
+        probes = f"; probes {', '.join(self.probes)}" if self.probes else ""
+        return (f"<SimResult: {display.plural(self.ticks, 'tick')} x "
+                f"{display.plural(self.batch, 'sample')}, seed {self.seed}; "
+                f"outputs {spikes or 'none'}{more}{probes}>")
+
+    def _repr_html_(self) -> str | None:
+        """The raster of sample 0 in a notebook (registered by ``corelet.runtime.notebook``)."""
+        return display.html("run", self)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The ``.npz`` contents, by entry name."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from corelet import compiler
 from corelet import language
+from corelet import reports  # noqa: F401 (a ChipModel's notebook HTML: corelet.chip.display)
 from corelet import runtime
 from corelet.chip import TRUENORTH, ChipProfile
 from corelet.chip.limits import Limits, using_limits
