@@ -10,7 +10,8 @@ API, the only code that composes the stages:
 
 Subpackages, each one job: ``corelet.chip`` (the shared vocabulary and the two contracts, ``Network``
 and ``ChipModel``), ``corelet.language``, ``corelet.compiler``, ``corelet.runtime``,
-``corelet.reports`` and ``corelet.library`` (standard corelets). Importing ``corelet`` loads none of
+``corelet.reports`` and ``corelet.library`` (standard corelets); ``corelet.decode`` reads a run's
+spikes as numbers (``corelet.training.decode``). Importing ``corelet`` loads none of
 them and changes no process-wide setting; names are resolved on first use. For BLAS threads see
 ``corelet.blas``.
 """
@@ -30,6 +31,8 @@ __all__ = ["load", "compile", "run", "__version__"]
 def __getattr__(name: str):
     if name in _API:
         return getattr(importlib.import_module("corelet.api"), name)
+    if name == "decode":  # the decoders of a run's spikes (corelet.training.decode)
+        return importlib.import_module("corelet.training.decode")
     if name == "__version__":
         return importlib.import_module("corelet.chip.version").__version__
     if name in _SUBPACKAGES:
@@ -38,4 +41,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_API, *_SUBPACKAGES, "__version__"})
+    return sorted({*globals(), *_API, *_SUBPACKAGES, "__version__", "decode"})

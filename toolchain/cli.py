@@ -190,6 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-floor", action="store_true",
                    help="export neurons with a negative floor as if they had none (NIR has none)")
     p.set_defaults(handler=_cmd_export_nir)
+
+    from corelet import decode_command
+    decode_command.add_parser(sub, [common])
     return parser
 
 
