@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 import corelet
+from corelet.training.decode import spike_counts
 from corelet.training.recurrent import even_code
 from examples.elman import model as m
 
@@ -46,8 +47,8 @@ def final_counts(model, x: np.ndarray, per_sample: int = 10, stats: bool = False
     raster = even_code(padded, m.WINDOW).reshape(rows, per_sample * seg, width)
     ticks = per_sample * seg
     result = corelet.run(model, ticks, {"x": raster}, reset_at=[k * seg for k in range(1, per_sample)])
-    spikes = result.outputs["h"].reshape(rows, per_sample, steps, m.WINDOW, m.N_HID)
-    counts = spikes[:, :, -1].sum(axis=2, dtype=np.int64).reshape(rows * per_sample, m.N_HID)[:n]
+    windows = spike_counts(result.outputs["h"], window=m.WINDOW)  # (rows, per_sample * steps, N_HID)
+    counts = windows.reshape(rows, per_sample, steps, m.N_HID)[:, :, -1].reshape(-1, m.N_HID)[:n]
     if not stats:
         return counts
     from corelet.runtime import fabric_from_model

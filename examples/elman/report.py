@@ -14,6 +14,7 @@ import numpy as np
 
 import corelet
 from corelet.reports.power import measured_power
+from corelet.training.decode import spike_counts
 from examples.elman import chip
 from examples.elman import model as m
 from examples.results import write_section
@@ -29,7 +30,7 @@ def poisson_counts(model, x, seed: int = 0):
     # the runtime's rate_code holds a rate fixed over a run; here it changes every window
     raster = np.random.default_rng(seed).random(rates.shape) < rates
     out = corelet.run(model, steps * m.WINDOW, {"x": raster}).outputs["h"]
-    return out[:, -m.WINDOW:].sum(axis=1, dtype=np.int64)
+    return spike_counts(out, start=out.shape[1] - m.WINDOW)
 
 
 def main(argv=None) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 
 import corelet
 from corelet.training import lstm
+from corelet.training.decode import spike_counts
 from examples.slstm import model
 
 CORELET = Path(__file__).resolve().parent / "slstm.corelet"
@@ -60,11 +61,13 @@ def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, comp
     rng = np.random.default_rng(seed + 1)
     inputs["thin"] = rng.random((N, ticks, H)) < model.encoding(PL)["nS"] / PL
     result = corelet.run(compiled.model, ticks, inputs, seed=seed)
-    h = result.outputs["h_pos"].astype(np.int64) - result.outputs["h_neg"]        # (N, ticks, H)
-    per_cycle = h[:, 2 * PL:2 * PL * (T + 1)].reshape(N, T, 2 * PL, H).sum(axis=2)
-    bias = inputs["one"][:, 2 * PL:2 * PL * (T + 1), 0].reshape(N, T, 2 * PL).sum(axis=2)
+    # the burst-coded, two-channel h of step k: its spikes in cycle k + 1 (ticks 2 PL (k + 1) ..)
+    def per_cycle(raster):
+        return spike_counts(raster, window=2 * PL, start=2 * PL)[:, :T]
+    h = per_cycle(result.outputs["h_pos"]) - per_cycle(result.outputs["h_neg"])   # (N, T, H)
+    bias = per_cycle(inputs["one"])[:, :, 0]
     V = np.rint(params.V[0] * model.SF).astype(np.int64)
-    score = per_cycle @ V[:H] + bias * V[H]
+    score = h @ V[:H] + bias * V[H]
     if not stats:
         return score > 0, compiled
     from corelet.runtime import fabric_from_model

@@ -19,6 +19,7 @@ import numpy as np
 
 import corelet
 from corelet.runtime.encoders import rate_code
+from corelet.training.decode import spike_counts
 from examples.truehappiness.model import Weights
 
 CORELET = Path(__file__).resolve().parent / "truehappiness.corelet"
@@ -54,7 +55,7 @@ def run(model, raster, *, stats: bool = False):
     over T + LATENCY ticks; with ``stats`` also the run statistics (for measured power)."""
     ticks = raster.shape[1] + LATENCY
     result = corelet.run(model, ticks, {"word": raster})
-    counts = result.outputs["score"][:, :, 0].sum(axis=1, dtype=np.int64)
+    counts = spike_counts(result.outputs["score"])[:, 0]
     if not stats:
         return counts
     from corelet.runtime import fabric_from_model
