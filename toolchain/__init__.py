@@ -22,7 +22,7 @@ import importlib
 
 _API = ("load", "compile", "run", "source_provenance")
 _SUBPACKAGES = ("chip", "language", "compiler", "runtime", "reports", "library", "api", "cli", "blas",
-                "distributed", "memory",
+                "distributed", "memory", "plots",
                 "entry")
 
 __all__ = ["load", "compile", "run", "__version__"]

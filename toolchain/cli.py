@@ -191,8 +191,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="export neurons with a negative floor as if they had none (NIR has none)")
     p.set_defaults(handler=_cmd_export_nir)
 
-    from corelet import decode_command
+    from corelet import decode_command, plot_command
     decode_command.add_parser(sub, [common])
+    plot_command.add_parser(sub, [common])
     return parser
 
 
