@@ -128,3 +128,17 @@ def test_the_grid_of_a_model_with_no_used_core_says_so():
     import attrs
     cores = attrs.evolve(model.cores, neuron_path=empty, axon_path=np.full_like(model.cores.axon_path, -1))
     assert "no cores in use" in grid_svg(attrs.evolve(model, cores=cores))
+
+
+def test_a_large_run_shows_a_bounded_raster_and_says_what_it_left_out():
+    from corelet.runtime.notebook import MAX_PINS, MAX_TICKS
+    compiled = corelet.compile(corelet.language.elaborate_source(WIDE, "wide.corelet"))
+    ticks = MAX_TICKS + 100
+    result = corelet.run(compiled, ticks, {"x": np.ones((ticks, 300), bool)})
+    html = result._repr_html_()
+    page = parse(html)
+    texts = " ".join(t for _, _, texts in page.found for t in texts)
+    assert f"ticks 0..{MAX_TICKS - 1} of {ticks}" in texts and f"y: pins 0..{MAX_PINS - 1} of 300" in texts
+    path = next(a["d"] for tag, a, _ in page.found if tag == "path")
+    assert len(re.findall(r"M", path)) == MAX_TICKS * MAX_PINS  # every neuron fires every tick
+    assert len(html) < 1_000_000  # even when every neuron fires every tick
