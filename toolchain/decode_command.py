@@ -7,7 +7,6 @@ ones the examples and API users call, so the command line and Python give the sa
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
@@ -29,7 +28,7 @@ def add_parser(sub, parents) -> None:
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--counts", action="store_true", help="spikes per pin")
     how.add_argument("--rates", nargs="?", type=int, const=0, metavar="W",
-                     help="spikes per tick per pin (per window of W ticks when given)")
+                     help="spikes per tick per pin (per window of W ticks when given; 0 or none: the whole run)")
     how.add_argument("--values", metavar="SCALE[:OFFSET]",
                      help="rate-coded values: OFFSET + SCALE * spikes / ticks")
     how.add_argument("--votes", nargs="?", type=int, const=0, metavar="K",
@@ -48,6 +47,8 @@ def add_parser(sub, parents) -> None:
 
 def run_command(args) -> int:
     run = decode.read_run(load_arrays(args.run))
+    if args.window is not None and args.rates and args.rates != args.window:
+        raise ToolchainError(f"--rates {args.rates} and --window {args.window}: give the window once")
     window = args.window or (args.rates or None)
     if window is not None and window < 1:
         raise ToolchainError(f"--window must be at least 1 tick, got {window}")
@@ -104,9 +105,13 @@ def describe(decoded: dict, args, window: int | None, first: int = 0) -> str:
                 continue
             for b, rows in enumerate(table):
                 label = f"{name} sample {b + first}"
-                if key == "class":
-                    votes = " ".join(map(str, result["votes"][b] if window is None else []))
-                    lines.append(f"{label}: class {rows}" + (f" (votes {votes})" if votes else ""))
+                if key == "class" and window is None:
+                    lines.append(f"{label}: class {rows} (votes {_numbers(result['votes'][b])})")
+                elif key == "class":
+                    for k, (winner, votes) in enumerate(zip(rows, result["votes"][b])):
+                        t0 = args.start + k * window
+                        lines.append(f"{label} ticks {t0}..{t0 + window - 1}: class {winner} "
+                                     f"(votes {_numbers(votes)})")
                 elif window is None:
                     lines.append(f"{label} {key}: {_numbers(rows)}")
                 else:

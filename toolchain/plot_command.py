@@ -3,7 +3,6 @@ rates over time and of a model's measured transfer curve (``corelet.plots``)."""
 
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 

@@ -35,6 +35,9 @@ def test_counts_rates_and_values(corelet, run_file):
 def test_votes_say_the_class_and_ties_go_to_the_lowest(corelet, run_file):
     proc = corelet("decode", run_file, "--votes", "--sample", "0")
     assert proc.stdout.strip() == "y sample 0: class 0 (votes 2 1 2)"  # 0 and 2 tie: 0
+    proc = corelet("decode", run_file, "--votes", "--window", "5", "--sample", "0")
+    assert proc.stdout.splitlines() == ["y sample 0 ticks 0..4: class 0 (votes 1 1 1)",
+                                        "y sample 0 ticks 5..9: class 0 (votes 1 0 1)"]
     proc = corelet("decode", run_file, "--votes", "2", "--json")  # pins 0, 2 -> class 0; 1 -> 1
     y = json.loads(proc.stdout)["connectors"]["y"]
     assert y == {"votes": [[4, 1], [0, 0]], "class": [0, 0]}
@@ -54,6 +57,8 @@ def test_errors_name_the_problem_without_a_traceback(corelet, run_file, tmp_path
     assert "Traceback" not in proc.stderr
     assert corelet("decode", run_file).returncode == 2  # no decoding asked for
     assert corelet("decode", run_file, "--counts", "--rates").returncode == 2  # two at once
+    proc = corelet("decode", run_file, "--rates", "4", "--window", "5")
+    assert proc.returncode == 1 and "give the window once" in proc.stderr
     proc = corelet("decode", run_file, "--counts", "--sample", "2")
     assert proc.returncode == 1 and "--sample 2: the run has 2 samples" in proc.stderr
     proc = corelet("decode", "missing.npz", "--counts")
