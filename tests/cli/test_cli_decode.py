@@ -2,6 +2,8 @@
 hand (over 10 ticks y[0] fires at 1 and 6, y[1] at 4, y[2] at 3 and 8), read as numbers."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,15 +11,24 @@ import pytest
 from tests.cli.conftest import ROOT
 
 
-@pytest.fixture
-def run_file(corelet, tmp_path):
-    assert corelet("compile", ROOT / "examples/skeleton.corelet", "-o", "m.json").returncode == 0
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A folder holding the skeleton's run file out.npz (compiled and run once for the module)."""
+    folder = tmp_path_factory.mktemp("decode")
     x = np.load(ROOT / "examples/skeleton_input.npz")["x"]
-    np.save(tmp_path / "x.npy", np.stack([x, np.zeros_like(x)]))  # sample 1: no input, no spikes
-    proc = corelet("run", "m.json", "--ticks", 10, "--input", "x=x.npy", "-o", "out.npz",
-                   "--probe", "a*")
-    assert proc.returncode == 0, proc.stderr
-    return "out.npz"
+    np.save(folder / "x.npy", np.stack([x, np.zeros_like(x)]))  # sample 1: no input, no spikes
+    for args in (["compile", ROOT / "examples/skeleton.corelet", "-o", "m.json"],
+                 ["run", "m.json", "--ticks", 10, "--input", "x=x.npy", "-o", "out.npz",
+                  "--probe", "a*"]):
+        proc = subprocess.run([sys.executable, "-m", "corelet", *map(str, args)],
+                              capture_output=True, text=True, cwd=folder)
+        assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+@pytest.fixture
+def run_file(folder, corelet):
+    return folder / "out.npz"
 
 
 def test_counts_rates_and_values(corelet, run_file):

@@ -11,6 +11,7 @@ import pytest
 
 import corelet
 from corelet.chip import display
+from corelet.reports import summary
 from corelet.reports.notebook import grid_svg, model_html
 
 from tests.reports.report_models import small_model
@@ -72,7 +73,8 @@ def test_model_html_has_the_summary_and_one_labelled_cell_per_used_core():
     assert sorted(labels) == ["0", "1", "2"]
     texts = " ".join(t for _, _, texts in page.found for t in texts)
     assert "chip 0: rows 0..2, columns 0..3" in texts and "chip 1: rows 0..0, columns 1..1" in texts
-    assert "cores     3 used on 2 chips" in texts  # the report's summary
+    pre = next(texts for tag, _, texts in page.found if tag == "pre")
+    assert "".join(pre) == summary(model)  # the report's summary, whole (html.parser unescapes)
     # cells sit where the coordinates say: core 1 is 2 rows and 3 columns from core 0, one pitch each
     x = {int(t.split()[1]): (float(a["x"]), float(a["y"])) for (a, _), t in zip(cells, titles)}
     pitch = (x[1][0] - x[0][0]) / 3
