@@ -1,5 +1,6 @@
 """The ``corelet`` command line: check, compile, run, report, show, library, import-tn,
-export-tn, import-nir and export-nir.
+export-tn, import-nir, export-nir,
+decode and plot (their logic in decode_command.py and plot_command.py).
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
