@@ -1,5 +1,5 @@
 """The ``corelet`` command line: check, compile, run, report, show, library, import-tn,
-export-tn, import-nir and export-nir.
+export-tn, import-nir, export-nir, fmt (``format_command.py``) and verify (``verify.py``).
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
@@ -190,6 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-floor", action="store_true",
                    help="export neurons with a negative floor as if they had none (NIR has none)")
     p.set_defaults(handler=_cmd_export_nir)
+
+    from corelet import format_command
+    format_command.add_parser(sub, [common])
     return parser
 
 
