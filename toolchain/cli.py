@@ -3,7 +3,8 @@ export-tn, import-nir, export-nir, fmt (``format_command.py``) and verify (``ver
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
-failed command leaves none behind.
+failed command leaves none behind. A closed standard output (``corelet library | head``) ends the
+command quietly with status 141, as SIGPIPE ends a Unix tool.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -35,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             raise UsageError(str(err)) from None
         with using_limits(limits):
-            return args.handler(args) or 0
+            status = args.handler(args) or 0
+        sys.stdout.flush()  # a closed pipe shows here when the last output was still buffered
+        return status
+    except BrokenPipeError:  # `corelet ... | head`: the reader has gone, which is no error
+        return closed_pipe()
     except UsageError as err:
         print(render_error(args.command, err), file=sys.stderr)
         return 2
@@ -53,6 +59,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(err).__name__}: {err}\n"
               f"(this is a bug in corelet; run again with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+# the exit status of a program that a closed pipe ends (128 + SIGPIPE), as a shell reports for a
+# Unix tool killed by the signal; files written before it stay as written
+CLOSED_PIPE_STATUS = 141
+
+
+def closed_pipe() -> int:
+    """End quietly after the reader of standard output went away: what is still buffered for it
+    goes nowhere (so the interpreter's last flush cannot fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return CLOSED_PIPE_STATUS
 
 
 def render_error(command: str, err: ToolchainError) -> str:
