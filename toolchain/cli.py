@@ -211,8 +211,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="export neurons with a negative floor as if they had none (NIR has none)")
     p.set_defaults(handler=_cmd_export_nir)
 
-    from corelet import format_command
+    from corelet import format_command, verify
     format_command.add_parser(sub, [common])
+    verify.add_parser(sub, [common], handler=_cmd_verify)
     return parser
 
 
@@ -354,6 +355,12 @@ def _cmd_run(args) -> int:
         print(describe_outputs(result))
     print(f"wrote {args.output}")
     return 0
+
+
+def _cmd_verify(args) -> int:
+    from corelet import verify
+    return verify.run(args, load_model=_load_model, read_inputs=_read_inputs,
+                      check_options=_check_run_options, usage_error=UsageError)
 
 
 def _check_run_options(args) -> None:
