@@ -20,6 +20,7 @@ from pathlib import Path
 from corelet.chip import ToolchainError
 from corelet.chip.limits import Limits, using_limits
 from corelet.chip.files import load_array, loads_json, npz_writer, write_all
+from corelet.progress import ProgressBar, step
 
 class UsageError(ToolchainError):
     """A command line that asks for something the program cannot do (exit status 2)."""
@@ -222,8 +223,9 @@ def _elaborate(args):
     from corelet import language
     params = dict(language.parse_param(arg, base_dir=".") for arg in args.param)
     warnings: list = []
-    net = language.elaborate_file(args.file, params=params, top=args.top,
-                                  search_path=args.include, warnings=warnings)
+    with step("elaborating"):
+        net = language.elaborate_file(args.file, params=params, top=args.top,
+                                      search_path=args.include, warnings=warnings)
     for warning in warnings:  # language diagnostics: rendered like errors, with their caret
         print(warning.render() if hasattr(warning, "render") else warning, file=sys.stderr)
     return net, params
@@ -250,7 +252,6 @@ def describe_network(net) -> str:
 def _cmd_compile(args) -> int:
     from corelet import compiler, reports
     from corelet.api import source_provenance
-    from corelet.progress import ProgressBar
 
     if args.placer not in compiler.PLACERS:
         raise UsageError(f"unknown placer {args.placer!r}; choose one of "
@@ -272,7 +273,8 @@ def _cmd_compile(args) -> int:
         if partial is not None:
             _write_files(_reports(args, partial.model))
         raise
-    _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
+    with step("writing the model"):
+        _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
     print(reports.summary(result.model))
     print(f"wrote {args.output}")
     return 0
@@ -306,14 +308,14 @@ def _reports(args, model) -> dict[str, str]:
 
 def _cmd_run(args) -> int:
     from corelet import distributed, memory, runtime
-    from corelet.progress import ProgressBar
 
     _check_run_options(args)
     model = _load_model(args.model)
     runtime.check_ticks(args.ticks)  # a limit the user can raise, before the memory estimate
     size = memory.RunSize.of_model(model, probed=0)
     memory.check_run(size, args.ticks, args.batch or 1, workers=args.workers)
-    fabric = runtime.fabric_from_model(model)
+    with step("preparing the model"):
+        fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = _read_inputs(args, fabric, seed)
     if args.spikes:
@@ -328,7 +330,6 @@ def _cmd_run(args) -> int:
     batch = distributed.batch_of(inputs, args.batch, fabric)
     # a remote cluster's workers are not this machine's: here only the driver's share (one chunk)
     memory.check_run(size, args.ticks, batch, workers=args.workers or (1 if args.scheduler else None))
-    work = args.ticks * fabric.n_neurons * batch
     options = dict(seed=seed, batch=args.batch, reset_at=reset_at, probes=args.probe,
                    trace=args.trace)
     with contextlib.ExitStack() as scope:
@@ -340,8 +341,7 @@ def _cmd_run(args) -> int:
                                                       progress=bar, allocate=spool.allocate,
                                                       **options)
         else:
-            bar = ProgressBar("running",
-                              enabled=True if args.progress else (None if work > 5e7 else False))
+            bar = ProgressBar("running", enabled=True if args.progress else None)
             result = runtime.simulate(fabric, args.ticks, inputs, progress=bar, **options)
         files = {args.output: npz_writer(result.arrays())}
         if args.raster:
@@ -351,7 +351,8 @@ def _cmd_run(args) -> int:
         if args.spikes_out:
             from corelet import interop
             files[args.spikes_out] = interop.output_spikes_text(model, result.outputs)
-        _write_files(files)
+        with step("writing the outputs"):
+            _write_files(files)
         print(describe_outputs(result))
     print(f"wrote {args.output}")
     return 0
@@ -432,9 +433,10 @@ def _load_model(path: str):
     """A chip model file in our format, or in the original toolchain's makeModel JSON."""
     from corelet import interop
     from corelet.chip import ChipModel
-    if interop.is_tn_model_file(path):  # sniffed from its head: each reader checks the file size
-        return interop.read_tn_model(path)
-    return ChipModel.load(path)
+    with step("loading the model"):
+        if interop.is_tn_model_file(path):  # sniffed from its head: each reader checks the size
+            return interop.read_tn_model(path)
+        return ChipModel.load(path)
 
 
 def _cmd_library(args) -> int:
@@ -476,7 +478,8 @@ def _cmd_import_tn(args) -> int:
 def _cmd_export_tn(args) -> int:
     from corelet import interop
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     _write_files({args.output: interop.tn_model_text(model, args.output)})
     print(f"wrote {args.output}")
     return 0
@@ -490,7 +493,8 @@ def _cmd_import_nir(args) -> int:
     imported = interop.read_nir(args.graph, dt=args.dt)
     print(imported.summary())
     result = compiler.compile_network(imported.network, placer=args.placer,
-                                      input_fanout=args.input_fanout, seed=args.seed)
+                                      input_fanout=args.input_fanout, seed=args.seed,
+                                      progress=ProgressBar("placing"))
     _write_files({args.output: result.model.to_json()})
     print(reports.summary(result.model))
     print(f"wrote {args.output}")
@@ -508,7 +512,8 @@ def _cmd_export_nir(args) -> int:
 def _cmd_report(args) -> int:
     from corelet import reports
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     stats = _read_json(args.stats) if args.stats else None
     fmt = "text" if Path(args.output).suffix.lower() in (".txt", ".text") else "html"
     _write_files({args.output: reports.render_report(model, fmt=fmt, stats=stats)})
@@ -519,7 +524,8 @@ def _cmd_report(args) -> int:
 def _cmd_show(args) -> int:
     from corelet import reports
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     print(reports.show(model, core=args.core, neuron=args.neuron))
     return 0
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from corelet.chip import ToolchainError
@@ -59,28 +60,31 @@ def run(args: argparse.Namespace, *, load_model, read_inputs, check_options, usa
     """The command: ``load_model(path)``, ``read_inputs(args, fabric, seed)`` and
     ``check_options(args)`` are the command line's, ``usage_error`` its exception for exit 2."""
     from corelet import runtime
-    from corelet.progress import ProgressBar
+    from corelet.progress import ProgressBar, step
 
     check_options(args)
-    bar = (lambda label: ProgressBar(label, enabled=True if args.progress else None))
-    bar("loading")("model", 0, 1)
     model = load_model(args.model)
-    bar("loading")("model", 1, 1)
-    source, net, retimed, delayed = logical_network(model, args, usage_error, bar)
-    fabric = runtime.fabric_from_model(model)
+    forced = True if args.progress else None
+    source, net, retimed, delayed = logical_network(
+        model, args, usage_error, lambda label: ProgressBar(label, enabled=forced),
+        lambda label: step(label, enabled=forced))
+    with step("preparing the model", enabled=forced):
+        fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = read_inputs(args, fabric, seed)
     reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
     both = runtime.run_equivalence(model, retimed, args.ticks, inputs, seed=seed, batch=args.batch,
-                                   reset_at=reset_at, progress=bar("running"))
+                                   reset_at=reset_at,
+                                   progress=ProgressBar("running", enabled=forced))
     print(describe(args.model, source, net, model, both, delayed, args.ticks))
     return 0 if both.agree else 1
 
 
-def logical_network(model, args, usage_error, bar):
+def logical_network(model, args, usage_error, bar, step):
     """(source path, network, retimed network, connections delayed) of ``model``: elaborated from
     its recorded source and parameters (what ``args`` gives instead or in addition), checked
-    against the recorded hashes, and retimed as the compiler did."""
+    against the recorded hashes, and retimed as the compiler did; ``bar(label)`` and
+    ``step(label)`` make the progress shown."""
     from corelet import compiler, language
     from corelet.api import source_provenance
     from corelet.chip.provenance import Provenance
@@ -100,10 +104,11 @@ def logical_network(model, args, usage_error, bar):
     given = dict(language.parse_param(arg, base_dir=".") for arg in args.param)
     params = {**recorded_params(provenance.parameters or {}, given, args.model), **given}
     warnings: list = []
-    bar("elaborating")("source", 0, 1)
-    net = language.elaborate_file(source, params=params, top=args.top or provenance.corelet,
-                                  search_path=args.include, warnings=warnings)
-    bar("elaborating")("source", 1, 1)
+    with step("elaborating"):
+        net = language.elaborate_file(source, params=params, top=args.top or provenance.corelet,
+                                      search_path=args.include, warnings=warnings)
+    for warning in warnings:  # language diagnostics, as `corelet check` prints them
+        print(warning.render() if hasattr(warning, "render") else warning, file=sys.stderr)
     changed = sorted(name for name, digest in (provenance.sources or {}).items()
                      if net.provenance.get("sources", {}).get(name) != digest)
     if changed:
