@@ -16,7 +16,7 @@ same tokens in the same order, checked after every run) and comments stay where 
   line at the indent of the line that opened it;
 - otherwise line breaks where the author put them, with at most one blank line in a row and none just
   inside braces; no blank lines at either end, no trailing white space, one newline at the end;
-- a byte order mark at the start is dropped.
+- a byte order mark at the start is dropped, and line ends are `\n` (a CRLF file comes out LF).
 
 Formatting twice changes nothing. The source is parsed first, so a program with a syntax error is
 reported as ``file:line:col: error: ...`` and not formatted.
@@ -71,7 +71,8 @@ def tokens(text: str) -> list[Token]:
         if found.lastgroup == "space":
             breaks += value.count("\n")
         else:
-            out.append(Token(found.lastgroup, value, breaks, line, pos - line_start + 1))
+            kept = value.rstrip() if found.lastgroup == "comment" else value  # CRLF files
+            out.append(Token(found.lastgroup, kept, breaks, line, pos - line_start + 1))
             breaks = 0
         if "\n" in value:
             line += value.count("\n")

@@ -99,6 +99,11 @@ def test_a_block_that_spans_lines_gets_its_own_lines():
     assert format_source(src) == "neuron relu {\n    threshold = 1;  # t\n    reset = linear\n}\n"
 
 
+def test_crlf_line_ends_and_a_byte_order_mark_come_out_plain():
+    src = "\ufeffcorelet T() {\r\n    input x[1]  # in \r\n    output y[1]\r\n    y = x\r\n}\r\n"
+    assert format_source(src) == "corelet T() {\n    input x[1]  # in\n    output y[1]\n    y = x\n}\n"
+
+
 def test_comments_after_code_on_consecutive_lines_share_a_column():
     src = "corelet T() {\n input x[1] # a\n output y[1]      # b\n y = x\n}\n"
     assert format_source(src) == ("corelet T() {\n    input x[1]   # a\n    output y[1]  # b\n"
