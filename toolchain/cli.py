@@ -1,10 +1,11 @@
 """The ``corelet`` command line: check, compile, run, report, show, library, import-tn,
-export-tn, import-nir, export-nir,
-decode and plot (their logic in decode_command.py and plot_command.py).
+export-tn, import-nir, export-nir, fmt (``format_command.py``), verify (``verify.py``),
+decode and plot (``decode_command.py``, ``plot_command.py``).
 
 Every user error is a ``ToolchainError``: its message goes to stderr and the exit status is 1
 (usage errors 2), with no traceback unless ``--debug``. Output files are written atomically, so a
-failed command leaves none behind.
+failed command leaves none behind. A closed standard output (``corelet library | head``) ends the
+command quietly with status 141, as SIGPIPE ends a Unix tool.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 from corelet.chip import ToolchainError
 from corelet.chip.limits import Limits, using_limits
 from corelet.chip.files import load_array, loads_json, npz_writer, write_all
+from corelet.progress import ProgressBar, step
 
 class UsageError(ToolchainError):
     """A command line that asks for something the program cannot do (exit status 2)."""
@@ -36,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             raise UsageError(str(err)) from None
         with using_limits(limits):
-            return args.handler(args) or 0
+            status = args.handler(args) or 0
+        sys.stdout.flush()  # a closed pipe shows here when the last output was still buffered
+        return status
+    except BrokenPipeError:  # `corelet ... | head`: the reader has gone, which is no error
+        return closed_pipe()
     except UsageError as err:
         print(render_error(args.command, err), file=sys.stderr)
         return 2
@@ -54,6 +61,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(err).__name__}: {err}\n"
               f"(this is a bug in corelet; run again with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+# the exit status of a program that a closed pipe ends (128 + SIGPIPE), as a shell reports for a
+# Unix tool killed by the signal; files written before it stay as written
+CLOSED_PIPE_STATUS = 141
+
+
+def closed_pipe() -> int:
+    """End quietly after the reader of standard output went away: what is still buffered for it
+    goes nowhere (so the interpreter's last flush cannot fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return CLOSED_PIPE_STATUS
 
 
 def render_error(command: str, err: ToolchainError) -> str:
@@ -192,9 +213,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="export neurons with a negative floor as if they had none (NIR has none)")
     p.set_defaults(handler=_cmd_export_nir)
 
-    from corelet import decode_command, plot_command
+    from corelet import decode_command, format_command, plot_command, verify
     decode_command.add_parser(sub, [common])
     plot_command.add_parser(sub, [common])
+    format_command.add_parser(sub, [common])
+    verify.add_parser(sub, [common], handler=_cmd_verify)
     return parser
 
 
@@ -203,8 +226,9 @@ def _elaborate(args):
     from corelet import language
     params = dict(language.parse_param(arg, base_dir=".") for arg in args.param)
     warnings: list = []
-    net = language.elaborate_file(args.file, params=params, top=args.top,
-                                  search_path=args.include, warnings=warnings)
+    with step("elaborating"):
+        net = language.elaborate_file(args.file, params=params, top=args.top,
+                                      search_path=args.include, warnings=warnings)
     for warning in warnings:  # language diagnostics: rendered like errors, with their caret
         print(warning.render() if hasattr(warning, "render") else warning, file=sys.stderr)
     return net, params
@@ -231,7 +255,6 @@ def describe_network(net) -> str:
 def _cmd_compile(args) -> int:
     from corelet import compiler, reports
     from corelet.api import source_provenance
-    from corelet.progress import ProgressBar
 
     if args.placer not in compiler.PLACERS:
         raise UsageError(f"unknown placer {args.placer!r}; choose one of "
@@ -253,7 +276,8 @@ def _cmd_compile(args) -> int:
         if partial is not None:
             _write_files(_reports(args, partial.model))
         raise
-    _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
+    with step("writing the model"):
+        _write_files({args.output: result.model.to_json(), **_reports(args, result.model)})
     print(reports.summary(result.model))
     print(f"wrote {args.output}")
     return 0
@@ -287,14 +311,14 @@ def _reports(args, model) -> dict[str, str]:
 
 def _cmd_run(args) -> int:
     from corelet import distributed, memory, runtime
-    from corelet.progress import ProgressBar
 
     _check_run_options(args)
     model = _load_model(args.model)
     runtime.check_ticks(args.ticks)  # a limit the user can raise, before the memory estimate
     size = memory.RunSize.of_model(model, probed=0)
     memory.check_run(size, args.ticks, args.batch or 1, workers=args.workers)
-    fabric = runtime.fabric_from_model(model)
+    with step("preparing the model"):
+        fabric = runtime.fabric_from_model(model)
     seed = model.seed if args.seed is None else args.seed
     inputs = _read_inputs(args, fabric, seed)
     if args.spikes:
@@ -309,7 +333,6 @@ def _cmd_run(args) -> int:
     batch = distributed.batch_of(inputs, args.batch, fabric)
     # a remote cluster's workers are not this machine's: here only the driver's share (one chunk)
     memory.check_run(size, args.ticks, batch, workers=args.workers or (1 if args.scheduler else None))
-    work = args.ticks * fabric.n_neurons * batch
     options = dict(seed=seed, batch=args.batch, reset_at=reset_at, probes=args.probe,
                    trace=args.trace)
     with contextlib.ExitStack() as scope:
@@ -321,8 +344,7 @@ def _cmd_run(args) -> int:
                                                       progress=bar, allocate=spool.allocate,
                                                       **options)
         else:
-            bar = ProgressBar("running",
-                              enabled=True if args.progress else (None if work > 5e7 else False))
+            bar = ProgressBar("running", enabled=True if args.progress else None)
             result = runtime.simulate(fabric, args.ticks, inputs, progress=bar, **options)
         files = {args.output: npz_writer(result.arrays())}
         if args.raster:
@@ -332,10 +354,17 @@ def _cmd_run(args) -> int:
         if args.spikes_out:
             from corelet import interop
             files[args.spikes_out] = interop.output_spikes_text(model, result.outputs)
-        _write_files(files)
+        with step("writing the outputs"):
+            _write_files(files)
         print(describe_outputs(result))
     print(f"wrote {args.output}")
     return 0
+
+
+def _cmd_verify(args) -> int:
+    from corelet import verify
+    return verify.run(args, load_model=_load_model, read_inputs=_read_inputs,
+                      check_options=_check_run_options, usage_error=UsageError)
 
 
 def _check_run_options(args) -> None:
@@ -407,9 +436,10 @@ def _load_model(path: str):
     """A chip model file in our format, or in the original toolchain's makeModel JSON."""
     from corelet import interop
     from corelet.chip import ChipModel
-    if interop.is_tn_model_file(path):  # sniffed from its head: each reader checks the file size
-        return interop.read_tn_model(path)
-    return ChipModel.load(path)
+    with step("loading the model"):
+        if interop.is_tn_model_file(path):  # sniffed from its head: each reader checks the size
+            return interop.read_tn_model(path)
+        return ChipModel.load(path)
 
 
 def _cmd_library(args) -> int:
@@ -451,7 +481,8 @@ def _cmd_import_tn(args) -> int:
 def _cmd_export_tn(args) -> int:
     from corelet import interop
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     _write_files({args.output: interop.tn_model_text(model, args.output)})
     print(f"wrote {args.output}")
     return 0
@@ -465,7 +496,8 @@ def _cmd_import_nir(args) -> int:
     imported = interop.read_nir(args.graph, dt=args.dt)
     print(imported.summary())
     result = compiler.compile_network(imported.network, placer=args.placer,
-                                      input_fanout=args.input_fanout, seed=args.seed)
+                                      input_fanout=args.input_fanout, seed=args.seed,
+                                      progress=ProgressBar("placing"))
     _write_files({args.output: result.model.to_json()})
     print(reports.summary(result.model))
     print(f"wrote {args.output}")
@@ -483,7 +515,8 @@ def _cmd_export_nir(args) -> int:
 def _cmd_report(args) -> int:
     from corelet import reports
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     stats = _read_json(args.stats) if args.stats else None
     fmt = "text" if Path(args.output).suffix.lower() in (".txt", ".text") else "html"
     _write_files({args.output: reports.render_report(model, fmt=fmt, stats=stats)})
@@ -494,7 +527,8 @@ def _cmd_report(args) -> int:
 def _cmd_show(args) -> int:
     from corelet import reports
     from corelet.chip import ChipModel
-    model = ChipModel.load(args.model)
+    with step("loading the model"):
+        model = ChipModel.load(args.model)
     print(reports.show(model, core=args.core, neuron=args.neuron))
     return 0
 

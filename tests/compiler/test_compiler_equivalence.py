@@ -26,17 +26,14 @@ TICKS = 60
 def run_both(net, comp, seed):
     rng = np.random.default_rng(seed)
     x = {i.name: rng.random((2, TICKS - 10, i.width)) < 0.3 for i in net.inputs}
-    chip = runtime.simulate(runtime.fabric_from_model(comp.model), TICKS, x, seed=seed)
-    logical = runtime.simulate(runtime.fabric_from_network(comp.retimed), TICKS, x, seed=seed)
-    return chip.outputs, logical.outputs
+    both = runtime.run_equivalence(comp.model, comp.retimed, TICKS, x, seed=seed)
+    return both.chip.outputs, both.logical.outputs
 
 
 def assert_same(a, b):
-    assert a.keys() == b.keys()
-    for name in a:
-        assert a[name].shape == b[name].shape
-        diff = np.argwhere(a[name] != b[name])
-        assert not len(diff), f"output {name}: first difference at (sample, tick, pin) {diff[0]}"
+    """Through the comparison ``corelet verify`` makes (``runtime.first_difference``)."""
+    difference = runtime.first_difference(a, b)
+    assert difference is None, difference.describe()
 
 
 def assert_not_silent(outputs):
@@ -95,11 +92,10 @@ def test_no_latency_means_input_network_itself():
     comp = compiler.compile_network(net)  # host fan-out, all delays 1: nothing is delayed
     assert comp.retimed is net and not comp.latency.any()
     x = {"word": np.random.default_rng(0).random((40, 64)) < 0.4}
-    chip = runtime.simulate(runtime.fabric_from_model(comp.model), 50, x)
-    logical = runtime.simulate(runtime.fabric_from_network(net), 50, x)
-    assert chip.outputs["score"].any()  # the comparison is not between two silent rasters
-    assert logical.outputs["score"].any()
-    assert_same(chip.outputs, logical.outputs)
+    both = runtime.run_equivalence(comp.model, net, 50, x)
+    assert both.chip.outputs["score"].any()  # the comparison is not between two silent rasters
+    assert both.logical.outputs["score"].any()
+    assert both.agree
 
 
 def test_splitter_latency_is_one_tick_on_inputs():

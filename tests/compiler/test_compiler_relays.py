@@ -57,7 +57,6 @@ def test_many_relays_compute_what_the_network_says(max_delay):
     check(comp.model, net, comp.retimed)
     rng = np.random.default_rng(max_delay)
     x = {"x": rng.random((TICKS - 45, PINS)) < 0.3}
-    chip = runtime.simulate(runtime.fabric_from_model(comp.model), TICKS, x)
-    logical = runtime.simulate(runtime.fabric_from_network(comp.retimed), TICKS, x)
-    assert np.array_equal(chip.outputs["y"], logical.outputs["y"])
-    assert chip.outputs["y"].any() and logical.outputs["y"].any()
+    both = runtime.run_equivalence(comp.model, comp.retimed, TICKS, x)
+    assert both.agree, both.difference.describe("chip", "network")
+    assert both.chip.outputs["y"].any() and both.logical.outputs["y"].any()
