@@ -52,15 +52,20 @@ def corelet_bars_svg(rows: list[dict], colours: dict[str, str]) -> str:
     max_neurons = max((r["neurons"] for r in shown), default=0)
     parts.append(_bars([(r["name"], r["cores"], f'{r["cores"]}') for r in shown], max_cores,
                        NAME_WIDTH, top, "#3b528b"))
-    parts.append(_bars([(r["name"], r["neurons"],
-                         f'{r["neurons"]} ({r["copies"]} copies, {r["relays"]} relays)'
-                         if r["copies"] or r["relays"] else f'{r["neurons"]}') for r in shown],
+    parts.append(_bars([(r["name"], r["neurons"], _neurons_text(r)) for r in shown],
                        max_neurons, NAME_WIDTH + BAR_WIDTH + gap, top, "#21918c"))
     if len(rows) > len(shown):
         parts.append(f'<text x="{NAME_WIDTH}" y="{height - 8}" font-size="11" fill="#555">'
                      f'... and {len(rows) - len(shown)} more corelets (the table lists them)</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _neurons_text(row: dict) -> str:
+    """'6', or '6 (1 copy, 2 relays)' where legalisation added some."""
+    added = [f"{n} {word if n == 1 else words}" for n, word, words in
+             ((row["copies"], "copy", "copies"), (row["relays"], "relay", "relays")) if n]
+    return f'{row["neurons"]}' + (f' ({", ".join(added)})' if added else "")
 
 
 def busiest_bars_svg(busiest: list[dict]) -> str:
