@@ -34,13 +34,14 @@ RESET_COLOUR, WINDOW_COLOUR = "#d62728", "#ff7f0e"
 
 def raster_svg(result: SimResult, *, sample: int = 0, title: str | None = None,
                inputs: Mapping[str, np.ndarray] | None = None, reset_every: int | None = None,
-               window: int | None = None) -> str:
+               window: int | None = None, windows: int | None = None) -> str:
     """SVG text of the spikes of ``sample``: the ``inputs`` given (name -> bool (B, T, width) or
     (T, width), as passed to ``simulate``), every probe, and every output connector.
 
     ``reset_every`` marks the starts of the run's segments (``simulate(reset_at=...)`` every so
-    many ticks), ``window`` the starts of input windows (``burst_code``'s window), both as
-    vertical guides across the panels.
+    many ticks), ``window`` the starts of input windows (``burst_code``'s window; the first
+    ``windows`` of them, and the end of the last, or all through the run), both as vertical
+    guides across the panels.
     """
     batch = max(int(result.batch), 1)
     if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or not 0 <= sample < batch:
@@ -59,7 +60,7 @@ def raster_svg(result: SimResult, *, sample: int = 0, title: str | None = None,
     if bin_ticks > 1:
         notes.append(f"{ticks} ticks binned by {bin_ticks}: a cell's shade is its share of the bin's "
                      "ticks with a spike")
-    guides, guide_notes = _guides(ticks, reset_every, window)
+    guides, guide_notes = _guides(ticks, reset_every, window, windows)
     notes += guide_notes
     header_h = 20 * (1 if title else 0) + 15 * len(notes) + 14
     top = header_h + 10
@@ -101,15 +102,16 @@ def _sample_of(arr, sample: int, ticks: int) -> np.ndarray:
     return one
 
 
-def _guides(ticks: int, reset_every: int | None, window: int | None):
-    """(tick, kind) vertical guides for segment starts and window starts, and what the header
+def _guides(ticks: int, reset_every: int | None, window: int | None, windows: int | None):
+    """(tick, kind) vertical guides for segment starts and window bounds, and what the header
     says about them."""
     guides, notes = [], []
-    for kind, every, what in (("reset", reset_every, "segment starts (--reset-every "),
-                              ("window", window, "input windows (every ")):
+    for kind, every, what, count in (("reset", reset_every, "segment starts (--reset-every ", None),
+                                     ("window", window, "input windows (every ", windows)):
         if not every:
             continue
-        starts = list(range(every, ticks, every))
+        last = ticks if count is None else min(ticks, every * count + 1)
+        starts = list(range(every, last, every))
         colour = "red" if kind == "reset" else "orange"
         if len(starts) > MAX_GUIDES:
             notes.append(f"{len(starts)} {kind} marks (every {every} ticks) are too many to draw")

@@ -376,9 +376,10 @@ def _raster(args, result, inputs) -> str:
     sample = args.sample or 0
     if sample >= result.batch:
         raise UsageError(f"--sample {sample}: the run has {result.batch} sample(s), 0..{result.batch - 1}")
-    windows = {runtime.burst_window(spec, args.ticks) for spec in args.burst}
+    windows = sorted(runtime.burst_window(spec, args.ticks) for spec in args.burst)
+    window, steps = windows[0] if windows else (None, None)  # the shortest, if several differ
     return runtime.raster_svg(result, sample=sample, inputs=inputs, reset_every=args.reset_every,
-                              window=min(windows) if windows else None,
+                              window=window, windows=steps,
                               title=f"{Path(args.model).name}: {args.ticks} ticks")
 
 

@@ -71,17 +71,17 @@ def test_stats_feed_the_power_report(corelet, model, tmp_path):
 
 def test_raster_draws_the_chosen_sample_with_inputs_probes_resets_and_windows(corelet, model,
                                                                              tmp_path):
-    proc = corelet("run", model, "--ticks", 12, "--burst", "x=2:window=4", "--batch", 2,
+    np.save(tmp_path / "counts.npy", np.array([[1, 2], [2, 0]]))  # two 4-tick windows of counts
+    proc = corelet("run", model, "--ticks", 12, "--burst", "x=counts.npy:window=4", "--batch", 2,
                    "--sample", 1, "--reset-every", 6, "--probe", "a[*]", "--raster", "r.svg",
                    "-o", "o.npz")
     assert proc.returncode == 0, proc.stderr
     svg = (tmp_path / "r.svg").read_text()
     assert "sample 1 of 2" in svg
     assert re.findall(r'<g class="panel (\w+)">', svg) == ["input", "probe", "output"]
-    # two spikes per pin in each 4-tick window of 12 ticks: 3 windows x 2 pins x 2
-    assert "input x" in svg and "2 pins, 12 spikes" in svg
+    assert "input x" in svg and "2 pins, 5 spikes" in svg  # 1 + 2 + 2 + 0
     assert svg.count('<line class="reset"') == 1  # tick 6
-    assert svg.count('<line class="window"') == 2  # ticks 4 and 8
+    assert svg.count('<line class="window"') == 2  # ticks 4 and 8: the ends of the two windows
 
 
 def test_show_finds_a_neuron_and_its_copy(corelet, model):

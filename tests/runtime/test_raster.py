@@ -70,6 +70,8 @@ def test_reset_segments_and_input_windows_are_marked():
     assert resets == pytest.approx([LABEL + t * x_scale for t in (50, 100, 150)], abs=0.06)
     assert windows == pytest.approx([LABEL + t * x_scale for t in (40, 80, 120, 160)], abs=0.06)
     assert "--reset-every 50 ticks" in svg and "input windows (every 40 ticks)" in svg
+    two = raster_svg(result({"y": np.zeros((1, 200, 1), bool)}), window=40, windows=2)
+    assert len(re.findall(r'<line class="window" x1="([\d.]+)"', two)) == 2  # ends of windows 1, 2
 
 
 def test_long_runs_are_binned_and_say_so():
