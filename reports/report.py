@@ -480,7 +480,7 @@ def corelet_rows(model: ChipModel, corelets: CoreletUsage, names: list[str], cla
 CELL_PX = 8  # px per core in a whole-chip picture (64 x 64 cores: 512 px)
 ZOOM_SPAN = 24  # a chip whose used cores fit in this many rows and columns is drawn zoomed
 ZOOM_PX = 480  # px the zoomed region's longer side takes, at most
-MAX_CELL_PX = 56
+MAX_CELL_PX = 48
 MIN_ZOOM_SPAN = (3, 6)  # a zoomed picture shows at least this many rows and columns (context)
 LABEL_PX = 24  # cells at least this large carry their core number
 AXIS = {"left": 26, "top": 16}  # room for row numbers (left) and column numbers (top)

@@ -61,10 +61,10 @@ def test_grid_has_one_cell_per_used_core_on_chips_in_use():
     cells = [(int(c["x"]), int(c["y"]), int(c["width"])) for s in by_util for c in s["cells"]]
     # Few cores in a small region: each chip is zoomed. Chip 0 holds cores 0 (row 0, col 0) and
     # 1 (row 2, col 3): rows 0-2 and columns 0-3, widened to the least region shown (3 rows,
-    # 6 columns), 480 px / 6 columns = 80 px, capped at 56 px a cell, after the 26 px of row numbers
+    # 6 columns), 480 px / 6 columns = 80 px, capped at 48 px a cell, after the 26 px of row numbers
     # and the 16 px of column numbers. Chip 1 holds core 2 (row 0, col 1): region rows 0-2,
     # columns 1-6, so core 2 is the region's first cell. The empty core 3 gets no cell.
-    assert cells == [(26, 16, 56), (26 + 3 * 56, 16 + 2 * 56, 56), (26, 16, 56)]
+    assert cells == [(26, 16, 48), (26 + 3 * 48, 16 + 2 * 48, 48), (26, 16, 48)]
     assert sum(len(s["cells"]) for s in by_corelet) == 3
 
 
