@@ -5,7 +5,8 @@ them), probed populations, outputs. x is the tick, y the pin; each spike is a sh
 and a whole panel is one ``<path>`` per shade, so even long runs stay small. The picture says which
 sample it shows, marks ticks along the axis, and can mark ``--reset-every`` segments and input
 windows. When the ticks outnumber the pixels, ticks are aggregated into bins of equal length, each
-(bin, pin) cell shaded by the spikes in it, and the picture says so.
+(bin, pin) cell shaded by the spikes in it, and the picture says so; a connector of more pins than
+a panel has pixels shows several pins a row, the same way.
 """
 
 from __future__ import annotations
@@ -156,26 +157,31 @@ def _draw_guides(guides, x_scale: float, top: float, bottom: float) -> str:
 
 def _panel(kind: str, name: str, spikes: np.ndarray, top: float, x_scale: float,
            bin_ticks: int) -> tuple[str, float]:
-    """One connector or probe: a frame, its name and spike count, and its marks (or binned cells)."""
+    """One connector or probe: a frame, its name and spike count, and its marks (or binned cells).
+    A panel wider than :data:`MAX_PANEL` pins groups them, as many per row as make it fit."""
     spikes = np.asarray(spikes, bool)
     ticks, width = spikes.shape
-    row = min(ROW, MAX_PANEL / max(width, 1))
-    height = max(row * width, 8)
+    pin_bin = max(1, math.ceil(width / MAX_PANEL))
+    rows = math.ceil(width / pin_bin)
+    row = min(ROW, MAX_PANEL / max(rows, 1))
+    height = max(row * rows, 8)
     colour = COLOURS[kind]
-    if bin_ticks == 1:
+    if bin_ticks == 1 and pin_bin == 1:
         marks = _marks(spikes, top, row, x_scale, colour)
     else:
-        marks = _binned(spikes, top, row, x_scale, bin_ticks, colour)
+        marks = _binned(spikes, top, row, x_scale, bin_ticks, pin_bin, colour)
     pins = "".join(f'<text x="{LABEL - 6}" y="{top + (p + 0.5) * row + 3:.1f}" font-size="9" '
                    f'fill="#999" text-anchor="end">{p}</text>'
                    for p in range(width)) if 1 < width <= PIN_LABELS and row >= 9 else ""
     total = int(spikes.sum())
+    grouped = (f'<text x="{LABEL - 18}" y="{top + height / 2 + 30}" font-size="10" fill="#666" '
+               f'text-anchor="end">{pin_bin} pins a row</text>') if pin_bin > 1 else ""
     return (f'<g class="panel {kind}">' + pins
             + f'<text x="{LABEL - 18}" y="{top + height / 2 + 4}" font-size="12" text-anchor="end" '
             f'fill="{colour}">{kind} {escape(name)}</text>'
             f'<text x="{LABEL - 18}" y="{top + height / 2 + 18}" font-size="10" fill="#666" '
             f'text-anchor="end">{width} pin{"s" if width != 1 else ""}, {total} spike'
-            f'{"s" if total != 1 else ""}</text>'
+            f'{"s" if total != 1 else ""}</text>{grouped}'
             f'<rect x="{LABEL}" y="{top}" width="{WIDTH - LABEL - RIGHT}" height="{height}" '
             f'fill="none" stroke="#bbb"/>{marks}</g>', height)
 
@@ -195,26 +201,39 @@ def _marks(spikes: np.ndarray, top: float, row: float, x_scale: float, colour: s
 
 
 def _binned(spikes: np.ndarray, top: float, row: float, x_scale: float, bin_ticks: int,
-            colour: str) -> str:
-    """Ticks summed in bins of ``bin_ticks``; each non-empty (bin, pin) cell a rectangle, one path
-    per shade of :data:`SHADES` (the share of the bin's ticks with a spike)."""
+            pin_bin: int, colour: str) -> str:
+    """Spikes summed over bins of ``bin_ticks`` ticks and ``pin_bin`` pins; each non-empty cell a
+    rectangle, one path per shade of :data:`SHADES` (the share of the cell's (tick, pin) places
+    that hold a spike)."""
     ticks, width = spikes.shape
-    bins = math.ceil(ticks / bin_ticks)
-    padded = np.zeros((bins * bin_ticks, width), np.int64)
-    padded[:ticks] = spikes
-    counts = padded.reshape(bins, bin_ticks, width).sum(axis=1)
+    bins, rows = math.ceil(ticks / bin_ticks), math.ceil(width / pin_bin)
+    padded = np.zeros((bins * bin_ticks, rows * pin_bin), np.int64)
+    padded[:ticks, :width] = spikes
+    counts = padded.reshape(bins, bin_ticks, rows, pin_bin).sum(axis=(1, 3))
     lengths = np.minimum(bin_ticks, ticks - np.arange(bins) * bin_ticks)  # the last bin may be short
-    share = counts / lengths[:, None]
+    pins = np.minimum(pin_bin, width - np.arange(rows) * pin_bin)
+    share = counts / (lengths[:, None] * pins[None, :])
     level = np.searchsorted(np.asarray(SHADES), share, side="left")
     cell_w = bin_ticks * x_scale
     parts = []
     for k, upper in enumerate(SHADES):
-        b, pin = np.nonzero((counts > 0) & (level == k))
-        if not len(b):
+        pin, first, length = _runs(((counts > 0) & (level == k)).T)
+        if not len(pin):
             continue
-        x = LABEL + b * cell_w
+        x = LABEL + first * cell_w
         y = top + pin * row
-        path = "".join(f"M{a:.1f} {c:.1f}h{cell_w:.2f}v{row:.2f}h{-cell_w:.2f}z"
-                       for a, c in zip(x.tolist(), y.tolist()))
+        w = length * cell_w
+        path = "".join(f"M{a:.1f} {c:.1f}h{d:.2f}v{row:.2f}h{-d:.2f}z"
+                       for a, c, d in zip(x.tolist(), y.tolist(), w.tolist()))
         parts.append(f'<path class="bins" d="{path}" fill="{colour}" fill-opacity="{upper:.2f}"/>')
     return "".join(parts)
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, first column and length of each run of True along the rows of a 2-d bool ``mask``:
+    neighbouring cells of one shade make one rectangle, which keeps long dense runs small."""
+    rows, cols = mask.shape
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    start_row, start_col = np.nonzero(edges == 1)
+    _, stop_col = np.nonzero(edges == -1)  # row-major order: stops pair with starts
+    return start_row, start_col, stop_col - start_col

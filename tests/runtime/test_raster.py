@@ -84,12 +84,30 @@ def test_long_runs_are_binned_and_say_so():
     assert f"{ticks} ticks binned by {bin_ticks}" in svg
     full = 5000 // bin_ticks  # bins wholly inside the first half
     partial_share = (5000 - full * bin_ticks) / bin_ticks
-    paths = dict(re.findall(r'<path class="bins" d="([^"]*)" fill="[^"]*" fill-opacity="([\d.]+)"',
-                            svg)[k][::-1] for k in range(2))
-    assert paths["1.00"].count("z") == full
-    assert 0 < partial_share <= 0.25 and paths["0.25"].count("z") == 1
+    paths = dict((opacity, d) for d, opacity in re.findall(
+        r'<path class="bins" d="([^"]*)" fill="[^"]*" fill-opacity="([\d.]+)"', svg))
+    assert sorted(paths) == ["0.25", "1.00"]
+    cell_w = bin_ticks * plot_w / ticks
+    # the full bins of pin 0 make one dark rectangle from tick 0; the bin holding tick 5000 one
+    # light cell after it; pin 1 (silent) nothing
+    (x, w), = [(float(a), float(b)) for a, b in re.findall(r"M([\d.]+) [\d.]+h([\d.]+)", paths["1.00"])]
+    assert x == pytest.approx(LABEL) and w == pytest.approx(full * cell_w, abs=0.01)
+    (x, w), = [(float(a), float(b)) for a, b in re.findall(r"M([\d.]+) [\d.]+h([\d.]+)", paths["0.25"])]
+    assert x == pytest.approx(LABEL + full * cell_w, abs=0.06) and w == pytest.approx(cell_w, abs=0.01)
+    assert 0 < partial_share <= 0.25
     assert "spikes" not in re.findall(r'<path class="(\w+)"', svg)  # no per-spike marks
     assert len(svg) < 100_000
+
+
+def test_wide_connectors_group_pins_into_rows():
+    out = np.zeros((1, 20, 1000), bool)
+    out[0, 3, :5] = True  # pins 0-4 fire at tick 3: the first row of 5 pins, full
+    out[0, 7, 999] = True  # pin 999: the last row (995-999), one of its five places
+    svg = raster_svg(result({"y": out}))
+    assert "1000 pins, 6 spikes" in svg and "5 pins a row" in svg  # ceil(1000 / 240) = 5
+    cells = dict((opacity, d.count("z")) for d, opacity in
+                 re.findall(r'<path class="bins" d="([^"]*)" fill="[^"]*" fill-opacity="([\d.]+)"', svg))
+    assert cells == {"1.00": 1, "0.25": 1}  # 5 of 5 places, and 1 of 5 (20%, the lightest shade)
 
 
 def test_a_run_with_nothing_recorded_says_so():
