@@ -80,3 +80,10 @@ def hop_distances(coords: np.ndarray, profile: ChipProfile, src_core: np.ndarray
     glob_col = coords[:, 0] * profile.grid[1] + coords[:, 2]
     return np.abs(row[src_core] - row[dst_core]) + np.abs(glob_col[src_core] - glob_col[dst_core])
 
+
+
+def chip_crossings(coords: np.ndarray, src_core: np.ndarray, dst_core: np.ndarray) -> np.ndarray:
+    """Chip boundaries (int64) each route ``src_core -> dst_core`` crosses: with the chips side by
+    side along the columns (as in :func:`hop_distances`), ``|chip of src - chip of dst|``."""
+    chip = np.asarray(coords, np.int64)[:, 0]
+    return np.abs(chip[src_core] - chip[dst_core])

@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import TRUENORTH, ToolchainError
+from corelet.chip.profile import chip_crossings
 from corelet.chip.run_stats import STATS_FORMAT, STATS_VERSION
 
 SOURCE = ("P. A. Merolla et al., \"A million spiking-neuron integrated circuit with a scalable "
@@ -167,3 +168,138 @@ def _check_row(k: int, row, n_cores: int) -> None:
         raise StatsError(f"run statistics: cores[{k}] names core {row['core']} but the model has "
                          f"{n_cores} cores (0..{n_cores - 1}); were the statistics recorded with "
                          "another model?")
+
+
+# -- spikes between chips -------------------------------------------------------------------------
+@attrs.frozen
+class ChipLink:
+    """The link between two neighbouring chips, as the reports model it.
+
+    Chips sit side by side along the columns (the hop convention of ``chip.profile``), so a spike
+    from chip a to chip b crosses ``|a - b|`` boundaries, each through one link. Per boundary a
+    spike costs ``energy_j`` and ``latency_s``; a link carries at most ``spikes_per_s``. Crossing
+    adds no tick of latency while every spike of a tick reaches its chip within the tick (the chip
+    delivers spikes at the delay's tick boundary); a link loaded past its capacity would overrun the
+    tick, which the report flags. These figures are ASSUMPTIONS of this toolchain, orders of
+    magnitude for board-level parallel I/O (a 32-bit spike packet at about 10 pJ per bit, an
+    asynchronous hand-off of about 1 us, one packet per 20 ns), not published TrueNorth figures:
+    pass your board's numbers to :func:`crossing_estimate`.
+    """
+
+    energy_j: float = 320e-12
+    latency_s: float = 1e-6
+    spikes_per_s: float = 50e6
+    source: str = ("assumed: a 32-bit spike packet at ~10 pJ/bit, ~1 us and one packet per 20 ns per "
+                   "chip boundary (orders of magnitude for board-level I/O, not published TrueNorth "
+                   "figures)")
+
+
+CHIP_LINK = ChipLink()
+
+
+@attrs.frozen
+class CrossingEstimate:
+    """Spikes that cross chip boundaries, and what they add.
+
+    ``routes`` counts used neurons whose target core is on another chip, ``boundaries`` the chip
+    boundaries those routes cross in all, ``max_boundaries`` the most one route crosses, ``pairs``
+    (source chip, target chip, routes) for each pair of chips with routes between them, and
+    ``boundary_routes`` the routes over each boundary (boundary k lies between chips k and k + 1).
+    ``spikes_per_tick`` and ``crossings_per_tick`` are spikes sent across and boundary crossings
+    per tick, at the assumed rate (``basis="assumed"``) or measured (``"measured"``).
+    """
+
+    basis: str
+    link: ChipLink
+    tick_hz: float
+    routes: int
+    boundaries: int
+    max_boundaries: int
+    pairs: tuple[tuple[int, int, int], ...]
+    boundary_routes: tuple[int, ...]
+    spikes_per_tick: float
+    crossings_per_tick: float
+    busiest_boundary_spikes_per_tick: float | None = None
+
+    @property
+    def power_w(self) -> float:
+        return self.crossings_per_tick * self.tick_hz * self.link.energy_j
+
+    @property
+    def max_latency_s(self) -> float:
+        """The most time one spike spends on links (its boundaries times the link latency)."""
+        return self.max_boundaries * self.link.latency_s
+
+    @property
+    def link_load(self) -> float | None:
+        """The busiest link's share of its capacity per tick (above 1 the tick overruns)."""
+        if self.busiest_boundary_spikes_per_tick is None:
+            return None
+        return self.busiest_boundary_spikes_per_tick * self.tick_hz / self.link.spikes_per_s
+
+    @property
+    def added_ticks(self) -> int:
+        """Ticks the crossings add: none while a spike's time on the links fits in a tick."""
+        tick_s = 1.0 / self.tick_hz
+        return 0 if self.max_latency_s < tick_s else int(np.ceil(self.max_latency_s / tick_s)) - 1
+
+
+def crossing_routes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source chip, target chip and boundaries crossed of every route between two chips."""
+    cores = model.cores
+    src_core, src_neuron = np.nonzero((cores.neuron_path >= 0) & (cores.target_core >= 0))
+    dst_core = cores.target_core[src_core, src_neuron]
+    crossed = chip_crossings(cores.coords, src_core, dst_core)
+    across = crossed > 0
+    chip = np.asarray(cores.coords, np.int64)[:, 0]
+    return chip[src_core[across]], chip[dst_core[across]], crossed[across]
+
+
+def crossing_estimate(model, stats: dict | None = None, *, link: ChipLink = CHIP_LINK,
+                      rate_hz: float = ASSUMED_RATE_HZ) -> CrossingEstimate:
+    """Spikes across chip boundaries: at ``rate_hz`` per neuron, or measured by ``stats``
+    (``corelet run --stats``, its ``chip_crossings`` entry)."""
+    src, dst, crossed = crossing_routes(model)
+    n_chips = int(np.asarray(model.cores.coords)[:, 0].max(initial=0)) + 1
+    pair_keys, pair_counts = np.unique(src * n_chips + dst, return_counts=True)
+    pairs = tuple((int(k // n_chips), int(k % n_chips), int(n)) for k, n in zip(pair_keys, pair_counts))
+    # a route from chip a to chip b uses the boundaries min(a,b) .. max(a,b) - 1: a difference array
+    steps = np.zeros(max(n_chips, 1) + 1, np.int64)
+    np.add.at(steps, np.minimum(src, dst), 1)
+    np.add.at(steps, np.maximum(src, dst), -1)
+    boundary_routes = tuple(int(v) for v in np.cumsum(steps)[:max(n_chips - 1, 0)])
+    common = dict(link=link, tick_hz=model.profile.tick_hz, routes=len(crossed),
+                  boundaries=int(crossed.sum()), max_boundaries=int(crossed.max(initial=0)),
+                  pairs=pairs, boundary_routes=boundary_routes)
+    if stats is None:
+        p = min(rate_hz / model.profile.tick_hz, 1.0)
+        return CrossingEstimate(basis="assumed", spikes_per_tick=p * len(crossed),
+                                crossings_per_tick=p * float(crossed.sum()),
+                                busiest_boundary_spikes_per_tick=p * max(boundary_routes, default=0),
+                                **common)
+    ticks, batch, _ = _checked_stats(stats, model.n_cores)
+    measured = stats.get("chip_crossings")
+    if measured is None:
+        raise StatsError("run statistics: no 'chip_crossings' entry (written by `corelet run "
+                         "--stats` since the reports show spikes between chips; run it again)")
+    if not isinstance(measured, dict) or not all(
+            isinstance(measured.get(k), int) and measured[k] >= 0 for k in ("spikes", "boundaries")):
+        raise StatsError(f"run statistics: 'chip_crossings' = {measured!r} must hold non-negative "
+                         "integers 'spikes' and 'boundaries'")
+    per_tick = float(ticks * batch)
+    return CrossingEstimate(basis="measured", spikes_per_tick=measured["spikes"] / per_tick,
+                            crossings_per_tick=measured["boundaries"] / per_tick, **common)
+
+
+def tick_spikes(stats: dict) -> np.ndarray | None:
+    """Spikes per tick and per sample, float (T,), from run statistics; ``None`` for statistics
+    written before they recorded it."""
+    ticks, batch = stats.get("ticks"), stats.get("batch", 1)
+    series = stats.get("tick_spikes")
+    if series is None:
+        return None
+    if (not isinstance(series, list) or len(series) != ticks
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in series)):
+        raise StatsError(f"run statistics: 'tick_spikes' must list {ticks} non-negative integers "
+                         "(spikes in each tick)")
+    return np.asarray(series, float) / batch

@@ -25,7 +25,9 @@ import numpy as np
 from corelet.chip import ToolchainError
 from corelet.chip.arrays import popcount, run_starts
 from corelet.chip.profile import hop_distances
-from corelet.reports.power import SOURCE, assumed_power, constants_source, core_activity, measured_power
+from corelet.reports.pictures import activity_svg, busiest_bars_svg, corelet_bars_svg
+from corelet.reports.power import (SOURCE, assumed_power, constants_source, core_activity,
+                                   crossing_estimate, measured_power, tick_spikes)
 from corelet.chip.model import OUTPUT, ROLES, ChipModel
 
 TOP_LABEL = "(top)"
@@ -343,13 +345,25 @@ def report_context(model: ChipModel, stats: dict | None = None) -> dict:
     corelets = corelet_usage(model)
     labels = corelet_labels(corelets)
     activity = None if stats is None else core_activity(model, stats)[1]
+    corelet_table = corelet_rows(model, corelets, labels, corelet_classes(model, corelets),
+                                 HTML_CORELET_ROWS)
+    busiest = busiest_cores(model, activity)
+    series = None if stats is None else tick_spikes(stats)
+    multi_chip = len({int(c) for c in model.cores.coords[usage.used, 0]}) > 1
+    crossings = [crossing_estimate(model)] if multi_chip else []
+    if multi_chip and stats is not None and "chip_crossings" in stats:
+        crossings.append(crossing_estimate(model, stats))
+    provenance = model.provenance if isinstance(model.provenance, dict) else {}
     return {
         "profile": model.profile,
-        "provenance": model.provenance if isinstance(model.provenance, dict) else {},
+        "provenance": provenance,
+        "source_name": source_name(provenance.get("source")),
         "totals": totals(model, usage),
         "cores": core_rows(model, usage, corelets, labels, activity),
-        "corelets": corelet_rows(model, corelets, labels, corelet_classes(model, corelets),
-                                 HTML_CORELET_ROWS),
+        "corelets": corelet_table,
+        "corelet_bars": corelet_bars_svg(corelet_table, {labels[g]: corelet_colour(g)
+                                                         for g in range(len(labels))})
+        if corelet_table else "",
         "n_corelets": int((corelets.cores > 0).sum()),
         "hops": hop_stats(model),
         "legal": legalisation(model, usage),
@@ -360,11 +374,24 @@ def report_context(model: ChipModel, stats: dict | None = None) -> dict:
         "measured": None if stats is None else measured_power(model, stats, usage.n_used),
         "power_source": constants_source(model.profile),
         "chips": grid_pictures(model, usage, corelets, labels, activity),
-        "busiest": busiest_cores(model, activity),
+        "busiest": busiest,
+        "busiest_bars": busiest_bars_svg(busiest) if busiest else "",
+        "activity_time": activity_svg(series) if series is not None and len(series) else "",
+        "stats_without_series": stats is not None and series is None,
+        "crossings": crossings,
+        "max_chips": model.profile.max_chips,
         "legend": corelet_legend(corelets, labels),
         "limits": {"text_cores": TEXT_CORE_ROWS, "text_corelets": TEXT_CORELET_ROWS,
                    "records": RECORD_ROWS},
     }
+
+
+def source_name(source) -> str:
+    """The source file as a reader names it: its file name, without the directories the compiler
+    was run from (``../../../examples/x.corelet`` reads ``x.corelet``; the full path is a tooltip)."""
+    if not isinstance(source, str) or not source:
+        return ""
+    return Path(source).name or source
 
 
 def corelet_labels(corelets: CoreletUsage) -> list[str]:
@@ -450,7 +477,14 @@ def corelet_rows(model: ChipModel, corelets: CoreletUsage, names: list[str], cla
 
 
 # -- grid pictures ------------------------------------------------------------------------------
-CELL_PX = 6
+CELL_PX = 8  # px per core in a whole-chip picture (64 x 64 cores: 512 px)
+ZOOM_SPAN = 24  # a chip whose used cores fit in this many rows and columns is drawn zoomed
+ZOOM_PX = 480  # px the zoomed region's longer side takes, at most
+MAX_CELL_PX = 48
+MIN_ZOOM_SPAN = (3, 6)  # a zoomed picture shows at least this many rows and columns (context)
+LABEL_PX = 24  # cells at least this large carry their core number
+AXIS = {"left": 26, "top": 16}  # room for row numbers (left) and column numbers (top)
+OVERVIEW_PX = 2  # px per core of the whole-chip thumbnail beside a zoomed picture
 
 
 # Reversed viridis (perceptually even, readable in grey): pale yellow for empty, dark violet for full.
@@ -471,33 +505,75 @@ def corelet_colour(index: int) -> str:
     return f"hsl({index * 137.508 % 360:.0f},62%,52%)"
 
 
+def grid_region(rows: np.ndarray, cols: np.ndarray, grid: tuple[int, int]) -> tuple[int, int, int, int, bool]:
+    """The (first row, first column, rows, columns, zoomed) drawn of a chip whose used cores sit at
+    ``rows, cols``: their bounding box, widened to :data:`MIN_ZOOM_SPAN` within the chip, when it
+    spans at most :data:`ZOOM_SPAN` rows and columns; the whole chip otherwise."""
+    n_rows, n_cols = grid
+    r0, r1, c0, c1 = int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+    if max(r1 - r0, c1 - c0) + 1 > ZOOM_SPAN:
+        return 0, 0, n_rows, n_cols, False
+    height = min(max(r1 - r0 + 1, MIN_ZOOM_SPAN[0]), n_rows)
+    width = min(max(c1 - c0 + 1, MIN_ZOOM_SPAN[1]), n_cols)
+    r0, c0 = min(r0, n_rows - height), min(c0, n_cols - width)  # widen down and right, within the chip
+    return r0, c0, height, width, (height, width) != (n_rows, n_cols)
+
+
 def grid_pictures(model: ChipModel, usage: CoreUsage, corelets: CoreletUsage, names: list[str],
                   events: np.ndarray | None = None) -> list[dict]:
-    """Per chip in use: its size in pixels and one cell per used core with its fills and a tooltip.
+    """Per chip in use: the region drawn, its size in pixels, axis labels, and one cell per used
+    core with its fills, its core number (when the cell is large enough) and a tooltip.
 
-    A cell's utilisation is the fuller of its neurons and its axons, the resource that binds. With
-    measured ``events`` per tick (C,), a third fill shows them on a log scale up to the busiest core.
+    A chip with few cores in a small region is drawn zoomed to that region (cells up to
+    :data:`MAX_CELL_PX`, numbered), with a thumbnail of the whole chip; a chip with its cores spread
+    wide is drawn whole at :data:`CELL_PX` per core. A cell's utilisation is the fuller of its
+    neurons and its axons, the resource that binds. With measured ``events`` per tick (C,), a third
+    fill shows them on a log scale up to the busiest core.
     """
     p = model.profile
     ids = np.flatnonzero(usage.used)
     fill = np.maximum(usage.neurons[ids] / p.neurons_per_core, usage.axons[ids] / p.axons_per_core)
     busy = np.zeros(len(ids)) if events is None else np.log1p(events[ids])
     busy = (busy / busy.max() if len(busy) and busy.max() > 0 else busy).tolist()
-    cells: dict[int, list] = {}
-    for c, (chip, row, col), f, d, n, a, b in zip(
-            ids.tolist(), model.cores.coords[ids].tolist(), fill.tolist(),
-            corelets.dominant[ids].tolist(), usage.neurons[ids].tolist(),
-            usage.axons[ids].tolist(), busy):
-        corelet = names[d] if d >= 0 else "no neurons"
-        measured = f"; {events[c]:.4g} events/tick" if events is not None else ""
-        cells.setdefault(chip, []).append({
-            "x": col * CELL_PX, "y": row * CELL_PX, "util": utilisation_colour(f),
-            "corelet": corelet_colour(d) if d >= 0 else "#bbb", "activity": utilisation_colour(b),
-            "title": f"core {c} ({chip},{row},{col}): {n} neurons, {a} axons, {f:.0%}; "
-                     f"{corelet}{measured}"})
-    rows, cols = p.grid
-    return [{"chip": chip, "width": cols * CELL_PX, "height": rows * CELL_PX, "cell": CELL_PX,
-             "cells": cells[chip]} for chip in sorted(cells)]
+    coords = model.cores.coords[ids]
+    pictures = []
+    for chip in sorted({int(c) for c in coords[:, 0].tolist()}):
+        mine = coords[:, 0] == chip
+        r0, c0, n_rows, n_cols, zoomed = grid_region(coords[mine, 1], coords[mine, 2], p.grid)
+        cell = max(CELL_PX, min(MAX_CELL_PX, ZOOM_PX // max(n_rows, n_cols))) if zoomed else CELL_PX
+        left, top = AXIS["left"], AXIS["top"]
+        cells = []
+        for k in np.flatnonzero(mine).tolist():
+            c, (_, row, col) = int(ids[k]), coords[k].tolist()
+            f, d = float(fill[k]), int(corelets.dominant[c])
+            n, a = int(usage.neurons[c]), int(usage.axons[c])
+            corelet = names[d] if d >= 0 else "no neurons"
+            measured = f"; {events[c]:.4g} events/tick" if events is not None else ""
+            cells.append({
+                "core": c, "x": left + (col - c0) * cell, "y": top + (row - r0) * cell,
+                "util": utilisation_colour(f),
+                "corelet": corelet_colour(d) if d >= 0 else "#bbb",
+                "activity": utilisation_colour(busy[k]),
+                "label": str(c) if cell >= LABEL_PX else "",
+                "ox": col * OVERVIEW_PX, "oy": row * OVERVIEW_PX,
+                "title": f"core {c} (chip {chip}, row {row}, column {col}): {n} neurons, {a} axons, "
+                         f"{f:.0%} full; {corelet}{measured}"})
+        every = 1 if cell >= 16 else (4 if cell >= 6 else 8)
+        every = every if zoomed else 8
+        pictures.append({
+            "chip": chip, "cell": cell, "zoomed": zoomed, "first_row": r0, "first_col": c0,
+            "rows": n_rows, "cols": n_cols, "left": left, "top": top,
+            "width": left + n_cols * cell + 1, "height": top + n_rows * cell + 1,
+            "font": max(8, min(12, cell // 3)),
+            "row_labels": [{"y": top + (r - r0) * cell + cell / 2 + 4, "text": r}
+                           for r in range(r0, r0 + n_rows) if (r - r0) % every == 0],
+            "col_labels": [{"x": left + (c - c0) * cell + cell / 2, "text": c}
+                           for c in range(c0, c0 + n_cols) if (c - c0) % every == 0],
+            "overview": {"width": p.grid[1] * OVERVIEW_PX, "height": p.grid[0] * OVERVIEW_PX,
+                         "x": c0 * OVERVIEW_PX, "y": r0 * OVERVIEW_PX, "w": n_cols * OVERVIEW_PX,
+                         "h": n_rows * OVERVIEW_PX, "cell": OVERVIEW_PX},
+            "cells": cells})
+    return pictures
 
 
 def corelet_legend(corelets: CoreletUsage, names: list[str], limit: int = 24) -> dict:

@@ -8,7 +8,7 @@ It knows nothing of corelets or of the compiler; it imports only the shared laye
 
 from corelet.chip.model import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipModel, ChipOutput, Cores, ModelError
 from corelet.runtime.compare import OutputDifference, first_difference, run_equivalence
-from corelet.runtime.encoders import burst_code, parse_encoder_spec, rate_code
+from corelet.runtime.encoders import burst_code, burst_window, parse_encoder_spec, rate_code
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.inputs import check_inputs, read_input_file
@@ -23,5 +23,5 @@ from corelet.runtime.stats import run_stats
 __all__ = ["active_kernel", "check_ticks", "ChipModel", "Cores", "ChipInput", "ChipOutput", "ModelError", "Fabric", "NO_TARGET",
            "OUTPUT", "ROLES", "fabric_from_model", "fabric_from_network", "model_index_maps",
            "simulate", "SimResult", "SimulationError", "read_input_file", "check_inputs",
-           "rate_code", "burst_code", "parse_encoder_spec", "run_stats", "raster_svg",
+           "rate_code", "burst_code", "burst_window", "parse_encoder_spec", "run_stats", "raster_svg",
            "OutputDifference", "first_difference", "run_equivalence"]

@@ -134,6 +134,16 @@ def parse_encoder_spec(kind: str, spec: str, fabric: Fabric, ticks: int, batch: 
     raise SimulationError(f"unknown encoder {kind!r}; expected 'rate' or 'burst'")
 
 
+def burst_window(spec: str, ticks: int) -> tuple[int, int]:
+    """The window, in ticks, of a ``--burst NAME=VALUE[:window=W]`` spec (W, or ``ticks // steps``
+    as :func:`burst_code` takes it) and how many windows it fills (its steps): the raster marks
+    where each window ends."""
+    _, value, options = _split_spec("burst", spec)
+    window = _int_option("burst", spec, options.get("window"))
+    steps = value.shape[-2] if value.ndim >= 2 else 1
+    return window or max(1, ticks // max(steps, 1)), steps
+
+
 def _split_spec(kind: str, spec: str):
     name, eq, rest = spec.partition("=")
     if not eq or not name or not rest:

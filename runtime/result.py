@@ -9,7 +9,9 @@ Arrays (B = batch, T = ticks):
 * ``traces[pattern]``: int32 (B, T, k), their membrane potential at the end of each tick (after
   the threshold phase), only when the run asked for traces;
 * ``neuron_spikes`` (N,) and ``axon_activity`` (A,): per fabric neuron the spikes fired and per
-  fabric axon the ticks it was active, both summed over the batch (for ``runtime.run_stats``).
+  fabric axon the ticks it was active, both summed over the batch (for ``runtime.run_stats``);
+* ``tick_spikes`` (T,): spikes fired in each tick by all neurons, summed over the batch (the
+  activity over time of ``run_stats``); ``None`` where a result was built without it.
 
 ``save`` writes ``outputs/NAME``, ``counts/NAME``, ``probes/PATTERN``, ``probe_neurons/PATTERN``
 (strings), ``traces/PATTERN`` and the scalars ``ticks``, ``batch`` and ``seed``.
@@ -37,6 +39,7 @@ class SimResult:
     traces: dict[str, np.ndarray]
     neuron_spikes: np.ndarray
     axon_activity: np.ndarray
+    tick_spikes: np.ndarray | None = None
 
     def __repr__(self) -> str:
         spikes = ", ".join(f"{name}[{arr.shape[-1]}] {display.plural(int(arr.sum()), 'spike')}"

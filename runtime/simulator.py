@@ -91,6 +91,7 @@ class _Run:
         self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
         self.neuron_spikes = _Tally(fabric.n_neurons)  # spikes per neuron, over the batch
         self.axon_activity = _Tally(fabric.n_axons)  # active ticks per axon, over the batch
+        self.tick_spikes = np.zeros(ticks, np.int64)  # spikes per tick, over the batch (activity over time)
         self._recording_setup(probes, trace)
 
     def _input_only_axons(self) -> np.ndarray:
@@ -178,6 +179,7 @@ class _Run:
         slot[...] = False
         spikes, fired = self.neurons.step(self.V, current, t, integrated=self.stream is not None)
         self.neuron_spikes.add(fired)
+        self.tick_spikes[t] = fired.size
         self.routes.deliver(self.ring, fired, t)
         self._record(t, spikes)
 
@@ -212,7 +214,7 @@ class _Run:
             counts={name: arr.sum(axis=1, dtype=np.int64) for name, arr in outputs.items()},
             probes=probes, probe_neurons=names, traces=traces,
             neuron_spikes=self.neuron_spikes.counts(),
-            axon_activity=self._axon_activity())
+            axon_activity=self._axon_activity(), tick_spikes=self.tick_spikes.copy())
 
     def _axon_activity(self) -> np.ndarray:
         """Ticks each axon was active, summed over the batch (ring buffer plus stream)."""

@@ -7,7 +7,9 @@
 
 one entry per core of the model, sums over the batch. A synaptic event is one active axon reaching
 one synapse on its core, so a core's events are the sum over its axons of (ticks active) x (the
-axon's synapses onto used neurons).
+axon's synapses onto used neurons). Two more entries (``corelet.chip.run_stats``), also summed over
+the batch: ``tick_spikes``, the spikes of each tick (activity over time), and ``chip_crossings``,
+the spikes whose target is on another chip and the chip boundaries they crossed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from corelet.chip.model import ChipModel
+from corelet.chip.profile import chip_crossings
 from corelet.chip.run_stats import STATS_FORMAT, STATS_VERSION
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.lower import model_index_maps
@@ -32,7 +35,21 @@ def run_stats(model: ChipModel, fabric: Fabric, result: SimResult) -> dict:
     spikes = np.bincount(maps.neuron_core, weights=result.neuron_spikes, minlength=n_cores)
     events = np.bincount(maps.axon_core, weights=result.axon_activity * fanout,
                          minlength=n_cores)
-    return {"format": STATS_FORMAT, "version": STATS_VERSION, "ticks": int(result.ticks),
-            "batch": int(result.batch),
-            "cores": [{"core": c, "spikes": int(s), "synaptic_events": int(e)}
-                      for c, (s, e) in enumerate(zip(spikes.tolist(), events.tolist()))]}
+    stats = {"format": STATS_FORMAT, "version": STATS_VERSION, "ticks": int(result.ticks),
+             "batch": int(result.batch),
+             "cores": [{"core": c, "spikes": int(s), "synaptic_events": int(e)}
+                       for c, (s, e) in enumerate(zip(spikes.tolist(), events.tolist()))],
+             "chip_crossings": _crossing_spikes(model, maps, result.neuron_spikes)}
+    if result.tick_spikes is not None:
+        stats["tick_spikes"] = [int(n) for n in result.tick_spikes.tolist()]
+    return stats
+
+
+def _crossing_spikes(model: ChipModel, maps, neuron_spikes: np.ndarray) -> dict:
+    """Spikes sent to a core on another chip, and the chip boundaries they crossed in all."""
+    target = model.cores.target_core[maps.neuron_core, maps.neuron_local]
+    routed = np.flatnonzero(target >= 0)
+    crossed = np.zeros(len(target), np.int64)
+    crossed[routed] = chip_crossings(model.cores.coords, maps.neuron_core[routed], target[routed])
+    spikes = np.asarray(neuron_spikes, np.int64)
+    return {"spikes": int(spikes[crossed > 0].sum()), "boundaries": int((spikes * crossed).sum())}

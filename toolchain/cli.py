@@ -147,7 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of sample 0 (default: the model's seed)")
     p.add_argument("--batch", type=int, metavar="B", help="number of samples")
     p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
-    p.add_argument("--raster", metavar="OUT.svg", help="write a picture of the output raster")
+    p.add_argument("--raster", metavar="OUT.svg", help="write a picture of the spikes of one sample: "
+                   "inputs, probes and outputs, with resets and input windows marked")
+    p.add_argument("--sample", type=int, metavar="K", help="the sample --raster draws (default 0)")
     p.add_argument("--stats", metavar="STATS.json", help="write activity statistics per core")
     p.add_argument("--progress", action="store_true", help="always show the progress bar")
     p.add_argument("--spikes", metavar="FILE.sfti", help="input spikes in the original toolchain's "
@@ -331,6 +333,8 @@ def _cmd_run(args) -> int:
         inputs.update(spiked)
     reset_at = range(args.reset_every, args.ticks, args.reset_every) if args.reset_every else ()
     batch = distributed.batch_of(inputs, args.batch, fabric)
+    if args.sample is not None and args.sample >= batch:  # before the run, not after it
+        raise UsageError(f"--sample {args.sample}: the run has {batch} sample(s), 0..{batch - 1}")
     # a remote cluster's workers are not this machine's: here only the driver's share (one chunk)
     memory.check_run(size, args.ticks, batch, workers=args.workers or (1 if args.scheduler else None))
     options = dict(seed=seed, batch=args.batch, reset_at=reset_at, probes=args.probe,
@@ -348,7 +352,7 @@ def _cmd_run(args) -> int:
             result = runtime.simulate(fabric, args.ticks, inputs, progress=bar, **options)
         files = {args.output: npz_writer(result.arrays())}
         if args.raster:
-            files[args.raster] = runtime.raster_svg(result)
+            files[args.raster] = _raster(args, result, inputs)
         if args.stats:
             files[args.stats] = json.dumps(runtime.run_stats(model, fabric, result), indent=1) + "\n"
         if args.spikes_out:
@@ -385,6 +389,10 @@ def _check_run_options(args) -> None:
     if args.workers or args.scheduler:
         from corelet.distributed import need_dask
         need_dask("--workers and --scheduler")
+    if args.sample is not None and not args.raster:
+        raise UsageError("--sample chooses the sample --raster draws: add --raster OUT.svg")
+    if args.sample is not None and args.sample < 0:
+        raise UsageError(f"--sample must be at least 0, got {args.sample}")
     if args.trace and not args.probe:
         raise UsageError("--trace records the membrane potentials of probed neurons: "
                          "add --probe PATTERN")
@@ -394,6 +402,19 @@ def _check_run_options(args) -> None:
     if twice:
         raise UsageError(f"input connector {twice[0]!r} is given more than once "
                          "(--input, --rate, --burst)")
+
+
+def _raster(args, result, inputs) -> str:
+    """The --raster picture: the chosen sample's inputs, probes and outputs, resets and windows."""
+    from corelet import runtime
+    sample = args.sample or 0
+    if sample >= result.batch:
+        raise UsageError(f"--sample {sample}: the run has {result.batch} sample(s), 0..{result.batch - 1}")
+    windows = sorted(runtime.burst_window(spec, args.ticks) for spec in args.burst)
+    window, steps = windows[0] if windows else (None, None)  # the shortest, if several differ
+    return runtime.raster_svg(result, sample=sample, inputs=inputs, reset_every=args.reset_every,
+                              window=window, windows=steps,
+                              title=f"{Path(args.model).name}: {args.ticks} ticks")
 
 
 def _read_inputs(args, fabric, seed) -> dict:

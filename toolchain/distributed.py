@@ -118,7 +118,7 @@ class _Gather:
         self.batch, self.allocate = batch, allocate
         self.tables: dict[str, dict[str, np.ndarray]] | None = None
         self.probe_neurons: dict = {}
-        self.neuron_spikes = self.axon_activity = None
+        self.neuron_spikes = self.axon_activity = self.tick_spikes = None
 
     def add(self, start: int, part: SimResult) -> None:
         stop = start + part.batch
@@ -130,17 +130,19 @@ class _Gather:
                            for kind in ("outputs", "counts", "probes", "traces")}
             self.neuron_spikes = np.zeros_like(part.neuron_spikes)
             self.axon_activity = np.zeros_like(part.axon_activity)
+            self.tick_spikes = np.zeros_like(part.tick_spikes)
         for kind, table in self.tables.items():
             for name, arr in getattr(part, kind).items():
                 table[name][start:stop] = arr
         self.neuron_spikes += part.neuron_spikes
         self.axon_activity += part.axon_activity
+        self.tick_spikes += part.tick_spikes
 
     def result(self, ticks: int, seed: int) -> SimResult:
         tables = self.tables or {kind: {} for kind in ("outputs", "counts", "probes", "traces")}
         return SimResult(ticks=ticks, batch=self.batch, seed=seed, probe_neurons=self.probe_neurons,
                          neuron_spikes=self.neuron_spikes, axon_activity=self.axon_activity,
-                         **tables)
+                         tick_spikes=self.tick_spikes, **tables)
 
 
 def simulate_distributed(client, fabric: Fabric, ticks: int,

@@ -1,6 +1,7 @@
 """corelet run, report and show on the compiled skeleton example, as a user drives them."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -68,6 +69,21 @@ def test_stats_feed_the_power_report(corelet, model, tmp_path):
     assert "measured" in (tmp_path / "rep.txt").read_text()
 
 
+def test_raster_draws_the_chosen_sample_with_inputs_probes_resets_and_windows(corelet, model,
+                                                                             tmp_path):
+    np.save(tmp_path / "counts.npy", np.array([[1, 2], [2, 0]]))  # two 4-tick windows of counts
+    proc = corelet("run", model, "--ticks", 12, "--burst", "x=counts.npy:window=4", "--batch", 2,
+                   "--sample", 1, "--reset-every", 6, "--probe", "a[*]", "--raster", "r.svg",
+                   "-o", "o.npz")
+    assert proc.returncode == 0, proc.stderr
+    svg = (tmp_path / "r.svg").read_text()
+    assert "sample 1 of 2" in svg
+    assert re.findall(r'<g class="panel (\w+)">', svg) == ["input", "probe", "output"]
+    assert "input x" in svg and "2 pins, 5 spikes" in svg  # 1 + 2 + 2 + 0
+    assert svg.count('<line class="reset"') == 1  # tick 6
+    assert svg.count('<line class="window"') == 2  # ticks 4 and 8: the ends of the two windows
+
+
 def test_show_finds_a_neuron_and_its_copy(corelet, model):
     proc = corelet("show", model, "--neuron", "a[0]")
     assert proc.returncode == 0, proc.stderr
@@ -81,6 +97,8 @@ def test_show_finds_a_neuron_and_its_copy(corelet, model):
     (["--reset-every", "0"], "--reset-every must be at least 1"),
     (["--rate", "x=0.1", "--burst", "x=2"], "given more than once"),
     (["--seed", "-1"], "--seed must be"),
+    (["--sample", "1"], "--sample chooses the sample --raster draws: add --raster"),
+    (["--raster", "r.svg", "--sample", "1"], "--sample 1: the run has 1 sample(s), 0..0"),
 ])
 def test_meaningless_run_options_are_usage_errors(corelet, model, options, message):
     proc = corelet("run", model, "--ticks", 5, *options, "-o", "o.npz")

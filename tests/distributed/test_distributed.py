@@ -44,6 +44,8 @@ def assert_same(expected, got):
         np.testing.assert_array_equal(want[key], have[key], err_msg=key)
     np.testing.assert_array_equal(expected.neuron_spikes, got.neuron_spikes)
     np.testing.assert_array_equal(expected.axon_activity, got.axon_activity)
+    np.testing.assert_array_equal(expected.tick_spikes, got.tick_spikes)
+    assert got.tick_spikes.sum() == got.neuron_spikes.sum()  # every spike in one tick
 
 
 def test_two_workers_give_the_single_process_result_bit_for_bit(client, model):

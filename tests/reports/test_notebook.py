@@ -142,5 +142,12 @@ def test_a_large_run_shows_a_bounded_raster_and_says_what_it_left_out():
     texts = " ".join(t for _, _, texts in page.found for t in texts)
     assert f"ticks 0..{MAX_TICKS - 1} of {ticks}" in texts and f"y: pins 0..{MAX_PINS - 1} of 300" in texts
     path = next(a["d"] for tag, a, _ in page.found if tag == "path")
-    assert len(re.findall(r"M", path)) == MAX_TICKS * MAX_PINS  # every neuron fires every tick
+    # every neuron fires every tick: the raster (which merges neighbouring marks of one shade into
+    # one rectangle) paints MAX_PINS rows, each across the same full width of MAX_TICKS ticks
+    rects = [(float(y), float(w)) for y, w in re.findall(r"M[\d.]+ ([\d.]+)h([\d.]+)", path)]
+    assert len({y for y, _ in rects}) == MAX_PINS
+    widths = {y: 0.0 for y, _ in rects}
+    for y, w in rects:
+        widths[y] += w
+    assert len(set(widths.values())) == 1 and min(widths.values()) > 0
     assert len(html) < 1_000_000  # even when every neuron fires every tick

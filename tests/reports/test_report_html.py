@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from corelet.reports.report import ReportError, render_report
@@ -55,13 +56,46 @@ def outline(html: str) -> Outline:
 def test_grid_has_one_cell_per_used_core_on_chips_in_use():
     page = outline(render_report(small_model(), fmt="html"))
     by_util = [s for s in page.svgs if "utilisation" in s["class"]]
-    by_corelet = [s for s in page.svgs if "corelets" in s["class"]]
+    by_corelet = [s for s in page.svgs if "grid corelets" in s["class"]]
     assert len(by_util) == len(by_corelet) == 2  # chips 0 and 1 are in use
-    cells = [(int(c["x"]), int(c["y"])) for s in by_util for c in s["cells"]]
-    # cores 0 (row 0, col 0) and 1 (row 2, col 3) on chip 0, core 2 (row 0, col 1) on chip 1,
-    # at 6 px per cell; the empty core 3 gets no cell
-    assert cells == [(0, 0), (18, 12), (6, 0)]
+    cells = [(int(c["x"]), int(c["y"]), int(c["width"])) for s in by_util for c in s["cells"]]
+    # Few cores in a small region: each chip is zoomed. Chip 0 holds cores 0 (row 0, col 0) and
+    # 1 (row 2, col 3): rows 0-2 and columns 0-3, widened to the least region shown (3 rows,
+    # 6 columns), 480 px / 6 columns = 80 px, capped at 48 px a cell, after the 26 px of row numbers
+    # and the 16 px of column numbers. Chip 1 holds core 2 (row 0, col 1): region rows 0-2,
+    # columns 1-6, so core 2 is the region's first cell. The empty core 3 gets no cell.
+    assert cells == [(26, 16, 48), (26 + 3 * 48, 16 + 2 * 48, 48), (26, 16, 48)]
     assert sum(len(s["cells"]) for s in by_corelet) == 3
+
+
+def test_zoomed_cells_carry_their_core_numbers_and_the_region_is_named():
+    html = render_report(small_model(), fmt="html")
+    labels = re.findall(r'<text class="label"[^>]*>(\d+)</text>', html)
+    # per chip, the utilisation picture then the corelet picture: chip 0 holds cores 0 and 1
+    assert labels == ["0", "1", "0", "1", "2", "2"]
+    assert "Chip 0: 2 cores, rows 0&ndash;2 and columns 0&ndash;5 shown" in html
+    assert "Chip 1: 1 core, rows 0&ndash;2 and columns 1&ndash;6 shown" in html
+    assert html.count('<svg class="overview"') == 2  # the whole chip beside each zoomed picture
+
+
+def test_grid_region_zooms_small_regions_and_keeps_the_whole_chip_for_spread_cores():
+    from corelet.reports.report import grid_region
+
+    rows, cols = np.array([10, 12]), np.array([60, 63])
+    # box rows 10-12, columns 60-63; widened to 6 columns it would pass column 63, so it moves left
+    assert grid_region(rows, cols, (64, 64)) == (10, 58, 3, 6, True)
+    assert grid_region(np.array([0, 30]), np.array([5, 5]), (64, 64)) == (0, 0, 64, 64, False)
+    # a chip smaller than the least region is drawn whole, not zoomed
+    assert grid_region(np.array([0]), np.array([0]), (2, 4)) == (0, 0, 2, 4, False)
+
+
+def test_summary_names_chips_plainly_and_the_source_by_its_file_name():
+    model = small_model()
+    model.provenance["source"] = "../../../examples/deep/net.corelet"
+    html = render_report(model, fmt="html")
+    assert "<dt>chips</dt><dd>2 chips used (chips 0, 1) of the 64 the profile allows</dd>" in html
+    assert '<dd title="../../../examples/deep/net.corelet">net.corelet</dd>' in html
+    assert "<title>Placement report: net.corelet</title>" in html
 
 
 def test_corelet_picture_colours_cores_by_their_main_corelet():

@@ -28,7 +28,7 @@ def test_core_counts_match_the_hand_count():
 def test_text_report_states_the_totals():
     text = render_report(small_model(), fmt="text")
     assert "cores       3 used (4 in the model)" in text
-    assert "chips       2 in use: 0, 1" in text
+    assert "chips       2 chips used (chips 0, 1) of the 64 the profile allows" in text
     assert "neurons     12 of 768 (1.6%); 1 copy, 1 relay" in text  # 3 used cores x 256
     assert "axons       12 of 768 (1.6%)" in text
     assert "synapses    23 of 196608 (<0.1%)" in text  # 3 x 256 x 256

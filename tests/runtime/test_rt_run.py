@@ -8,7 +8,7 @@ import pytest
 from .rt_builder import ModelBuilder, relay_chain
 
 from corelet import runtime
-from corelet.runtime.raster import LABEL, WIDTH
+from corelet.runtime.raster import LABEL, RIGHT, WIDTH
 from corelet.runtime import SimulationError
 
 N, INPUTS = 24, 6
@@ -183,11 +183,32 @@ def test_run_stats_counts_spikes_and_synaptic_events_per_core():
     x = np.array([1, 1, 0, 1, 0, 0], bool)[:, None]
     res = runtime.simulate(fabric, 6, {"x": x}, batch=2)
     stats = runtime.run_stats(model, fabric, res)
-    # per sample: n[0] fires 3 times; each reaches 3 m neurons which fire; x active 3 times
+    # per sample: n[0] fires 3 times; each reaches 3 m neurons which fire; x active 3 times.
+    # Per tick: n[0] fires in ticks 0, 1 and 3 (x's rows), the three m one tick later (1, 2, 4):
+    # 1, 1 + 3, 3, 1, 3, 0 spikes, twice (two samples). Both cores are on chip 0: no crossing.
     assert stats == {"format": "corelet-run-stats", "version": 1, "ticks": 6, "batch": 2,
                      "cores": [{"core": 0, "spikes": 6, "synaptic_events": 2 * 3 * 2},
-                               {"core": 1, "spikes": 2 * 3 * 3, "synaptic_events": 2 * 3 * 3}]}
+                               {"core": 1, "spikes": 2 * 3 * 3, "synaptic_events": 2 * 3 * 3}],
+                     "tick_spikes": [2, 8, 6, 2, 6, 0],
+                     "chip_crossings": {"spikes": 0, "boundaries": 0}}
     json.dumps(stats)
+
+
+def test_run_stats_counts_spikes_that_cross_chips():
+    b = ModelBuilder(2)
+    b.cores.coords[1] = (2, 0, 0)  # core 1 on chip 2: two chip boundaries from core 0 (chip 0)
+    b.axon(0, 0, 0, source=("x", 0)).synapse(0, 0, 0)
+    b.neuron(0, 0, "n", 0, target=(1, 3, 1), weights=[1, 0, 0, 0])
+    b.axon(1, 3, 0, source=("n", 0)).synapse(1, 3, 7)
+    b.neuron(1, 7, "m", 7, weights=[1, 0, 0, 0])
+    b.input("x", 1, [(0, 0, 0, 1)])
+    model = b.build()
+    fabric = runtime.fabric_from_model(model)
+    x = np.array([1, 1, 0, 1, 0, 0], bool)[:, None]
+    stats = runtime.run_stats(model, fabric, runtime.simulate(fabric, 6, {"x": x}, batch=2))
+    # n[0] fires 3 times per sample towards chip 2, m (no target) never crosses: 2 x 3 spikes,
+    # each over 2 boundaries
+    assert stats["chip_crossings"] == {"spikes": 6, "boundaries": 12}
 
 
 def test_raster_svg_draws_each_output_spike():
@@ -195,10 +216,10 @@ def test_raster_svg_draws_each_output_spike():
     res = runtime.simulate(fabric, 8, {"x": np.array([[1], [0], [1]], bool)})
     svg = runtime.raster_svg(res, title="a <test>")
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-    marks = re.findall(r"M([\d.]+) [\d.]+v", re.search(r'<path d="([^"]*)"', svg).group(1))
+    marks = re.findall(r"M([\d.]+) [\d.]+v", re.search(r'<path class="spikes" d="([^"]*)"', svg).group(1))
     assert len(marks) == 2 and "2 spikes" in svg and "a &lt;test&gt;" in svg
     spike_ticks = np.flatnonzero(res.outputs["out"][0, :, 0])
-    x_scale = (WIDTH - LABEL - 10) / 8  # mark at the middle of its tick's column
+    x_scale = (WIDTH - LABEL - RIGHT) / 8  # mark at the middle of its tick's column
     assert [float(m) for m in marks] == pytest.approx(LABEL + (spike_ticks + 0.5) * x_scale,
                                                       abs=0.06)
 
