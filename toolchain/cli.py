@@ -389,10 +389,11 @@ def _check_run_options(args) -> None:
     if args.workers or args.scheduler:
         from corelet.distributed import need_dask
         need_dask("--workers and --scheduler")
-    if args.sample is not None and not args.raster:
+    sample = getattr(args, "sample", None)  # `corelet verify` shares these checks and draws nothing
+    if sample is not None and not args.raster:
         raise UsageError("--sample chooses the sample --raster draws: add --raster OUT.svg")
-    if args.sample is not None and args.sample < 0:
-        raise UsageError(f"--sample must be at least 0, got {args.sample}")
+    if sample is not None and sample < 0:
+        raise UsageError(f"--sample must be at least 0, got {sample}")
     if args.trace and not args.probe:
         raise UsageError("--trace records the membrane potentials of probed neurons: "
                          "add --probe PATTERN")
