@@ -32,7 +32,6 @@ else:
 
         tokens = {
             "root": [
-                (r"\A\ufeff", Whitespace),
                 (lx.WHITESPACE, Whitespace),
                 (lx.COMMENT, Comment.Single),
                 (lx.DOCSTRING, String.Doc),

@@ -32,5 +32,6 @@ NAME = r"[A-Za-z_][A-Za-z_0-9]*"
 # operators, longest first: `->` before `-`, `..` before `.`, `**` and `//` before `*` and `/`
 OPERATOR = r"->|\.\.|\*\*|//|==|!=|<=|>=|[<>=+\-*/%]"
 PUNCTUATION = r"[()\[\]{},;:.]"
-# a byte order mark opens a file harmlessly (the parser drops it); anywhere else it is an error
+# (a byte order mark is dropped where it opens a file, by the reader and by Pygments; elsewhere it
+# is no token of the language)
 WHITESPACE = r"[ \t\r\n\f\v]+"

@@ -490,7 +490,8 @@ def describe_corelet(entry) -> str:
 
 def _cmd_import_tn(args) -> int:
     from corelet import interop
-    model = interop.read_tn_model(args.model)
+    with step("loading the model"):
+        model = interop.read_tn_model(args.model)
     _write_files({args.output: model.to_json()})
     used = int((model.cores.neuron_path >= 0).sum())
     print(f"imported {args.model}: {model.n_cores} cores, {used} neurons; inputs "
