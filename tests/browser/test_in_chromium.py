@@ -13,6 +13,7 @@ Where it is absent the tests are skipped, and say so.
 from __future__ import annotations
 
 import colorsys
+import html as html_text
 import json
 import re
 import shutil
@@ -101,8 +102,7 @@ def test_report_grid_is_painted_without_console_errors(chromium, compiled, tmp_p
 
 
 def _attribute(tag: str, name: str) -> str:
-    import html as html_module
-    return html_module.unescape(re.search(rf'{name}="([^"]*)"', tag).group(1))
+    return html_text.unescape(re.search(rf'{name}="([^"]*)"', tag).group(1))
 
 
 def test_raster_marks_are_painted_without_console_errors(chromium, compiled, tmp_path):
