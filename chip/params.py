@@ -60,9 +60,18 @@ class RangeViolation:
     value: int
     low: int
     high: int
+    held: tuple[int, ...] | None = None  # in range but not storable: the nearest values that are
 
     def __str__(self) -> str:
-        return f"{self.field} = {self.value} is outside [{self.low}, {self.high}]"
+        return f"{self.field} = {self.value} {self.problem()}"
+
+    def problem(self) -> str:
+        """What is wrong with the value, after ``field = value``."""
+        if self.held is None:
+            return f"is outside [{self.low}, {self.high}]"
+        nearest = " or ".join(str(v) for v in self.held)
+        return ("cannot be held by the chip, which stores it as sign * (2^k - 1), k = 0..17 "
+                f"(0, +-1, +-3, +-7, ..., +-{self.high}); nearest: {nearest}")
 
 
 def _ranges(profile: ChipProfile) -> dict[str, tuple[int, int]]:
@@ -159,6 +168,13 @@ class NeuronParams:
                 vals = np.atleast_1d(arr[row])
                 value = int(vals[(vals < low) | (vals > high)][0])
                 found.append(RangeViolation(int(row), name, value, low, high))
+        reset = self.reset_value.astype(np.int64)
+        low, high = profile.reset_value_range
+        odd = (reset >= low) & (reset <= high) & ~profile.reset_values_held(reset)
+        for row in np.flatnonzero(odd)[:limit]:
+            value = int(reset[row])
+            found.append(RangeViolation(int(row), "reset_value", value, low, high,
+                                        held=profile.nearest_reset_values(value)))
         found.sort(key=lambda v: (v.row, list(NEURON_FIELDS).index(v.field)))
         return found[:limit]
 

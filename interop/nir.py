@@ -524,7 +524,8 @@ def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: Chip
     kept = chip_weight != 0
 
     alpha = np.floor(threshold * scale + 1e-9) + 1  # V > theta  <=>  V >= floor(theta) + 1 in integers
-    reset_q = np.round(reset * scale)
+    # the chip stores R as sign * (2^k - 1): the nearest such value (its error is reported)
+    reset_q = profile.round_reset_values(np.round(reset * scale))
     drive_q, decay_q = np.round(drive * scale), np.round(decay * scale)
     both = np.flatnonzero((drive_q != 0) & (decay_q != 0))
     if len(both):

@@ -91,7 +91,7 @@ def small_network(*, reset_mode=RESET_VALUE, neg_threshold=NO_FLOOR, delay=1, ma
     uses each axon type for one weight value, and no source reaches a neuron twice."""
     params = NeuronParams.from_fields(
         5, weights=[[1, 2, -3, 4], [2, -1, 5, 7], [-2, 3, 1, 1], [1, 3, -2, 6], [4, -4, 2, 1]],
-        threshold=[3, 4, 2, 5, 3], reset_value=[0, -1, 1, 0, 2], leak=[0, 1, -1, 0, -2],
+        threshold=[3, 4, 2, 5, 3], reset_value=[0, -1, 1, 0, 3], leak=[0, 1, -1, 0, -2],
         reset_mode=reset_mode, neg_mode=NEG_SATURATE, neg_threshold=neg_threshold, threshold_mask=mask)
     # sources: a = 0..2, b = 3..4, x = 5..8
     src = [5, 6, 7, 8, 5, 6, 0, 7, 8, 0, 1, 2, 1, 2]
