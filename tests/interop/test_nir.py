@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from corelet import runtime
-from corelet.chip import NeuronParams
+from corelet.chip import IDEAL, NeuronParams
 from corelet.chip.network import Connections, InputConnector, Network, OutputConnector, Population
 from corelet.chip.params import NEG_SATURATE, RESET_LINEAR, RESET_VALUE
 from corelet.interop import InteropError
@@ -213,6 +213,24 @@ def test_hand_written_graph_imports_as_computed_by_hand(nir):
     x = np.random.default_rng(2).random((40, 3)) < 0.5
     ref = float_reference(hand_graph(nir), 40, {"x": x}, 1e-3)["h"]
     np.testing.assert_array_equal(run_network(net, 40, {"x": x})["y"][0], ref)
+
+
+def test_reset_values_move_to_the_nearest_the_chip_holds_and_the_error_is_reported(nir):
+    # integer weights and thresholds: scale 1; v_reset 5 -> 3 (3 and 7 are both 2 away: toward 0),
+    # 6 -> 7, -2 -> -1 (tie), 7 stays; reported error: the largest |R - v_reset| / threshold
+    resets = np.array([5.0, 6.0, -2.0, 7.0])
+    graph = nir.NIRGraph(nodes={"x": nir.Input(input_type={"input": np.array([1])}),
+                                "w": nir.Linear(weight=np.ones((4, 1))),
+                                "h": nir.IF(r=np.ones(4), v_threshold=np.full(4, 10.0),
+                                            v_reset=resets),
+                                "y": nir.Output(output_type={"output": np.array([4])})},
+                         edges=[("x", "w"), ("w", "h"), ("h", "y")], metadata={})
+    imported = cnir.nir_to_network(graph)
+    np.testing.assert_array_equal(imported.network.params.reset_value, [3, 7, -1, 7])
+    assert imported.layers[0].scale == (1.0, 1.0)
+    assert imported.layers[0].reset_max_error == pytest.approx(2 / 10)
+    ideal = cnir.nir_to_network(graph, profile=IDEAL)  # any value in range: kept as rounded
+    np.testing.assert_array_equal(ideal.network.params.reset_value, [5, 6, -2, 7])
 
 
 def test_more_than_four_weights_are_quantised_to_four_levels(nir):
