@@ -11,7 +11,7 @@ from corelet.chip.errors import Location, ToolchainError
 from corelet.chip.files import atomic_savez, atomic_write
 from corelet.chip.ids import element_name, logical_ids, path_hash
 from corelet.chip.params import NEURON_FIELDS, NeuronParams, RangeViolation
-from corelet.chip.profile import TRUENORTH, ChipProfile
+from corelet.chip.profile import IDEAL, PROFILES, TRUENORTH, ChipProfile
 from corelet.chip.source import Span
 from corelet.chip.network import (Connections, CoreGroup, InputConnector, Network,  # noqa: E402
                                   OutputConnector, Population)
@@ -19,7 +19,7 @@ from corelet.chip.model import (NO_TARGET, OUTPUT, ROLES, ChipInput, ChipModel, 
                                 ChipOutput, Cores, ModelError)
 
 __all__ = [
-    "ChipProfile", "TRUENORTH", "NeuronParams", "NEURON_FIELDS", "RangeViolation",
+    "ChipProfile", "TRUENORTH", "IDEAL", "PROFILES", "NeuronParams", "NEURON_FIELDS", "RangeViolation",
     "logical_ids", "element_name", "path_hash", "ToolchainError", "Location", "atomic_write",
     "atomic_savez",
     "Span", "Network", "Population", "Connections", "InputConnector", "OutputConnector", "CoreGroup",

@@ -17,7 +17,7 @@ from corelet.chip.limits import active_limits
 from corelet.chip.cores import ChipInput, ChipOutput, Cores, ModelError
 from corelet.chip.errors import Location
 from corelet.chip.params import NEURON_FIELDS, NeuronParams
-from corelet.chip.profile import ChipProfile
+from corelet.chip.profile import RESET_ENCODINGS, ChipProfile
 
 FORMAT = "corelet-chip-model"
 VERSION = 1
@@ -191,6 +191,10 @@ def _parse_profile(data) -> ChipProfile:
             raise _error(f"field 'profile': unknown chip profile field {name!r}",
                          field=f"profile.{name}")
         _check_profile_field(name, value, getattr(defaults, name))
+    encoding = data.get("reset_value_encoding", defaults.reset_value_encoding)
+    if encoding not in RESET_ENCODINGS:
+        raise _error(f"field 'profile': reset_value_encoding {encoding!r} is not one of "
+                     f"{', '.join(map(repr, RESET_ENCODINGS))}", field="profile.reset_value_encoding")
     profile = ChipProfile.from_json(data)
     counts = {"grid rows": profile.grid[0], "grid columns": profile.grid[1],
               "max_chips": profile.max_chips, "axons_per_core": profile.axons_per_core,

@@ -60,9 +60,18 @@ class RangeViolation:
     value: int
     low: int
     high: int
+    held: tuple[int, ...] | None = None  # in range but not storable: the nearest values that are
 
     def __str__(self) -> str:
-        return f"{self.field} = {self.value} is outside [{self.low}, {self.high}]"
+        return f"{self.field} = {self.value} {self.problem()}"
+
+    def problem(self) -> str:
+        """What is wrong with the value, after ``field = value``."""
+        if self.held is None:
+            return f"is outside [{self.low}, {self.high}]"
+        nearest = " or ".join(str(v) for v in self.held)
+        return ("cannot be held by the chip, which stores it as sign * (2^k - 1), k = 0..17 "
+                f"(0, +-1, +-3, +-7, ..., +-{self.high}); nearest: {nearest}")
 
 
 def _ranges(profile: ChipProfile) -> dict[str, tuple[int, int]]:
@@ -151,14 +160,22 @@ class NeuronParams:
         """Values outside the profile's ranges, at most ``limit`` of them, by row then field."""
         found: list[RangeViolation] = []
         for name, (low, high) in _ranges(profile).items():
-            arr = getattr(self, name).astype(np.int64)
+            arr = getattr(self, name)  # compared in its own dtype: no int64 copy of a large table
             bad = (arr < low) | (arr > high)
             if bad.ndim > 1:
                 bad = bad.any(axis=tuple(range(1, bad.ndim)))
             for row in np.flatnonzero(bad)[:limit]:
-                vals = np.atleast_1d(arr[row])
+                vals = np.atleast_1d(arr[row]).astype(np.int64)
                 value = int(vals[(vals < low) | (vals > high)][0])
                 found.append(RangeViolation(int(row), name, value, low, high))
+        # in range but without an encoding (the chip's R = sign * (2^k - 1)); 0 always has one
+        rows = np.flatnonzero(self.reset_value)
+        reset = self.reset_value[rows].astype(np.int64)
+        low, high = profile.reset_value_range
+        odd = (reset >= low) & (reset <= high) & ~profile.reset_values_held(reset)
+        for row, value in zip(rows[odd][:limit].tolist(), reset[odd][:limit].tolist()):
+            found.append(RangeViolation(row, "reset_value", value, low, high,
+                                        held=profile.nearest_reset_values(value)))
         found.sort(key=lambda v: (v.row, list(NEURON_FIELDS).index(v.field)))
         return found[:limit]
 

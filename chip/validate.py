@@ -18,16 +18,17 @@ from corelet.chip.errors import Location
 MAX_REPORTED = 10
 
 
-def validate_model(model) -> None:
-    problems = _problems(model)
+def validate_model(model, profile=None) -> None:
+    """Raise ``ModelError`` unless ``model`` is legal for ``profile`` (default: its own)."""
+    problems = _problems(model, profile or model.profile)
     if problems:
         more = ["... and more"] if len(problems) > MAX_REPORTED else []
         raise ModelError("invalid chip model: " + problems[0].label,
                          locations=problems[:MAX_REPORTED], notes=more)
 
 
-def _problems(model) -> list[Location]:
-    p, c = model.profile, model.cores
+def _problems(model, p) -> list[Location]:
+    c = model.cores
     a, n = p.axons_per_core, p.neurons_per_core
     out: list[Location] = []
     shape_ok = (c.axon_type.shape[1:] == (a,) and c.crossbar.shape[1:] == (a, n // 8)
@@ -41,7 +42,7 @@ def _problems(model) -> list[Location]:
         if used[core, neuron]:
             out.append(Location(core=core, slot=neuron, field=v.field,
                                 label=f"core {core} neuron {neuron}: field '{v.field}' = {v.value} "
-                                f"is outside [{v.low}, {v.high}]"))
+                                f"{v.problem()}"))
     _check(out, used, c.neuron_path >= len(model.paths), "path", c.neuron_path, f"< {len(model.paths)}")
     _check(out, used, (c.neuron_role < 0) | (c.neuron_role >= len(ROLES)), "role", c.neuron_role,
            f"in 0..{len(ROLES) - 1}")
@@ -52,8 +53,8 @@ def _problems(model) -> list[Location]:
            f"in 0..{a - 1}")
     lo, hi = p.delay_range
     _check(out, to_axon, (c.delay < lo) | (c.delay > hi), "delay", c.delay, f"in {lo}..{hi}")
-    _axon_problems(model, out)
-    _connector_problems(model, out)
+    _axon_problems(model, p, out)
+    _connector_problems(model, p, out)
     return out
 
 
@@ -65,8 +66,8 @@ def _check(out, mask, bad, field, values, allowed) -> None:
                             f"{values[core, neuron]} is not {allowed}"))
 
 
-def _axon_problems(model, out: list[Location]) -> None:
-    c, types = model.cores, model.profile.axon_types
+def _axon_problems(model, profile, out: list[Location]) -> None:
+    c, types = model.cores, profile.axon_types
     bad = (c.axon_type < 0) | (c.axon_type >= types)
     for core, axon in zip(*(i[:MAX_REPORTED] for i in np.nonzero(bad))):
         out.append(Location(core=core, axon=axon, field="type",
@@ -77,14 +78,14 @@ def _axon_problems(model, out: list[Location]) -> None:
         out.append(Location(core=core, axon=axon, field="path",
                             label=f"core {core} axon {axon}: field 'path' = {c.axon_path[core, axon]} "
                             f"is not < {len(model.paths)}"))
-    rows, cols = model.profile.grid
+    rows, cols = profile.grid
     coords = c.coords
-    bad = ((coords[:, 0] < 0) | (coords[:, 0] >= model.profile.max_chips) | (coords[:, 1] < 0)
+    bad = ((coords[:, 0] < 0) | (coords[:, 0] >= profile.max_chips) | (coords[:, 1] < 0)
            | (coords[:, 1] >= rows) | (coords[:, 2] < 0) | (coords[:, 2] >= cols))
     for core in np.flatnonzero(bad)[:MAX_REPORTED]:
         out.append(Location(core=core, field="coordinates",
                             label=f"core {core}: coordinates {coords[core].tolist()} are off the "
-                            f"{model.profile.max_chips} x {rows} x {cols} grid"))
+                            f"{profile.max_chips} x {rows} x {cols} grid"))
     if len(coords):
         _, first, counts = np.unique(coords, axis=0, return_index=True, return_counts=True)
         for i in np.flatnonzero(counts > 1)[:MAX_REPORTED]:
@@ -93,8 +94,8 @@ def _axon_problems(model, out: list[Location]) -> None:
                                 f"are used by {counts[i]} cores"))
 
 
-def _connector_problems(model, out: list[Location]) -> None:
-    c, p = model.cores, model.profile
+def _connector_problems(model, p, out: list[Location]) -> None:
+    c = model.cores
     lo, hi = p.delay_range
     for conn in model.inputs:
         problem = functools.partial(_route_problem, conn)

@@ -182,6 +182,7 @@ class _Pipeline:
 
     def index(self, net: Network) -> NetIndex:
         self._start("index")
+        self._timed("index", check_values, net, self.profile)
         index = self._timed("index", build_index, net, self.profile)
         self._timed("index", check_fan_in, index, self.profile)
         return index
@@ -258,6 +259,25 @@ class _Pipeline:
         result = fn(*args)
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
         return result
+
+
+def check_values(net: Network, profile: ChipProfile) -> None:
+    """Every neuron parameter must be one the chip can hold (its range, and for the reset value its
+    sign-and-exponent encoding): a network built without the language (the builder of
+    ``Network`` arrays, an import) meets the same limits as a corelet."""
+    found = net.params.violations(profile, limit=6)
+    if not found:
+        return
+    locations = []
+    for v in found[:5]:
+        what = f"neuron {net.neuron_name(v.row)}: field '{v.field}' = {v.value} {v.problem()}"
+        locations.append(PlacementError.neuron_location(net, v.row, field=v.field, label=what))
+    hint = ("the 'ideal' profile (corelet.chip.IDEAL) admits any reset value in range, for "
+            "research; its models cannot be exported to the chip" if found[0].held else "")
+    raise PlacementError(
+        f"{locations[0].label} (chip profile {profile.name!r})", kind="values",
+        locations=locations, hint=hint,
+        notes=["... and more neurons"] if len(found) > 5 else [])
 
 
 def check_fan_in(index: NetIndex, profile: ChipProfile) -> None:

@@ -63,6 +63,8 @@ def convert_field(name: str, value, span, profile: ChipProfile) -> dict:
     low, high = field_ranges(profile).get(name, (None, None))
     if low is not None:
         _check_range(name, array, low, high, span)
+    if name == "reset_value":
+        _check_reset_encoding(array, span, profile)
     if name == "floor":
         return {"neg_threshold": -array, "neg_mode": np.asarray(NEG_SATURATE)}
     return {name: array}
@@ -112,6 +114,21 @@ def _check_range(name: str, array: np.ndarray, low: int, high: int, span) -> Non
         where = f" (element {position[0] if len(position) == 1 else tuple(position)})"
     what = "weight" if name == "weights" else name
     raise ElaborationError(f"{what} {value}{where} is outside the chip's range {low}..{high}", span)
+
+
+def _check_reset_encoding(array: np.ndarray, span, profile: ChipProfile) -> None:
+    """The chip stores R as sign * (2^k - 1) (``ChipProfile.reset_values_held``)."""
+    bad = ~profile.reset_values_held(array)
+    if not bad.any():
+        return
+    value = int(array[bad].flat[0])
+    where = f" (element {np.argwhere(bad)[0].tolist()[0]})" if array.size > 1 else ""
+    nearest = " or ".join(str(v) for v in profile.nearest_reset_values(value))
+    raise ElaborationError(
+        f"reset_value {value}{where} cannot be held by the chip, which stores it as a sign and an "
+        f"exponent, sign * (2^k - 1): 0, +-1, +-3, +-7, ..., +-{profile.reset_value_range[1]}",
+        span, f"nearest values the chip holds: {nearest}; to study other values, use the profile "
+        "corelet.chip.IDEAL (profile= in the API): its models cannot be exported to the chip")
 
 
 def _show(value) -> str:

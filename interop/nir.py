@@ -31,6 +31,11 @@ from corelet.interop.errors import InteropError
 
 DEFAULT_DT = 1e-3  # seconds per tick when a graph or a caller does not say
 LEVELS = 4  # axon types: the distinct weights one neuron can give its inputs
+# how weights are spelled: "levels" (one axon type per synapse, four k-means levels per neuron) or
+# "binary" (a synapse uses the subset of four types weighted u * [1, 2, 4, -8] that sums to its
+# 4-bit value: 16 evenly spaced levels, at up to four axons per source; seeds 000 and 001)
+WEIGHT_MODES = ("levels", "binary")
+BINARY_TYPE_WEIGHTS = np.array([1, 2, 4, -8])
 _LLOYD_STEPS = 30
 NEURON_NODES = ("IF", "LIF", "CubaLIF")
 WEIGHT_NODES = ("Affine", "Linear", "Conv2d")
@@ -254,7 +259,7 @@ class _Block:
 
 
 def read_nir(path: str | os.PathLike, *, dt: float | None = None, name: str | None = None,
-             profile: ChipProfile = TRUENORTH) -> NirImport:
+             profile: ChipProfile = TRUENORTH, weights: str = "levels") -> NirImport:
     """``nir_to_network`` of the graph in file ``path``; errors name the file."""
     nir = _nir()
     if not Path(path).is_file():
@@ -267,17 +272,22 @@ def read_nir(path: str | os.PathLike, *, dt: float | None = None, name: str | No
         raise _error(f"not a NIR graph this nir version reads ({type(err).__name__}: {err})",
                      file=str(path)) from err
     try:
-        return nir_to_network(graph, dt=dt, name=name or Path(path).stem, profile=profile)
+        return nir_to_network(graph, dt=dt, name=name or Path(path).stem, profile=profile,
+                              weights=weights)
     except InteropError as err:
         located = [attrs.evolve(loc, file=str(path)) for loc in err.locations]
         raise InteropError(f"{path}: {err.message}", hint=err.hint, locations=located) from None
 
 
 def nir_to_network(graph, *, dt: float | None = None, name: str = "nir",
-                   profile: ChipProfile = TRUENORTH) -> NirImport:
+                   profile: ChipProfile = TRUENORTH, weights: str = "levels") -> NirImport:
     """A logical ``Network`` for a NIR graph of IF / LIF / CubaLIF nodes joined by Affine, Linear
     or Conv2d nodes (Flatten and Identity pass through), quantised as ``docs/interop.md`` says.
-    ``dt``: seconds per tick (default: the graph's metadata ``dt``, else ``DEFAULT_DT``)."""
+    ``dt``: seconds per tick (default: the graph's metadata ``dt``, else ``DEFAULT_DT``);
+    ``weights``: ``"levels"`` or ``"binary"`` (``WEIGHT_MODES``)."""
+    if weights not in WEIGHT_MODES:
+        raise _error(f"unknown weight mode {weights!r} (known: {', '.join(WEIGHT_MODES)})",
+                     field="weights")
     meta = graph.metadata if isinstance(graph.metadata, dict) else {}
     dt = float(dt if dt is not None else meta.get("dt", DEFAULT_DT))
     if not dt > 0:
@@ -315,13 +325,13 @@ def nir_to_network(graph, *, dt: float | None = None, name: str = "nir",
     params, srcs, dsts, types, delays, layers = [], [], [], [], [], []
     for pop in pops:
         block = _incoming(graph, kinds, preds, pop.path, pop.size, offsets, shapes, dt)
-        table, conn_type, kept, layer = _quantise(graph.nodes[pop.path], kinds[pop.path], pop.path,
-                                                  block, dt, profile)
+        table, pick, conn_type, layer = _quantise(graph.nodes[pop.path], kinds[pop.path], pop.path,
+                                                  block, dt, profile, weights)
         params.append(table)
-        srcs.append(block.src[kept])
-        dsts.append(block.dst[kept] + pop.start)
-        types.append(conn_type[kept])
-        delays.append(block.delay[kept])
+        srcs.append(block.src[pick])
+        dsts.append(block.dst[pick] + pop.start)
+        types.append(conn_type)
+        delays.append(block.delay[pick])
         layers.append(layer)
 
     outputs = []
@@ -475,9 +485,11 @@ def _pair(value) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: ChipProfile):
-    """The node's neurons as chip parameters, each synapse's axon type, the synapses kept (those
-    not rounded to 0) and the error report."""
+def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: ChipProfile,
+              mode: str = "levels"):
+    """The node's neurons as chip parameters, the connections (``pick``: the block's synapse of
+    each, a synapse appearing once per axon type it uses; ``conn_type``: its axon type), and the
+    error report. Synapses rounded to 0 get no connection."""
     size = block.bias.size
     def full(value) -> np.ndarray:  # a parameter per neuron, in C order, from any shape
         array = np.asarray(value, dtype=np.float64)
@@ -518,13 +530,27 @@ def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: Chip
                      node=key, neuron=f"{key}[{bad[0]}]", field="v_threshold")
 
     weight = block.weight * gain[block.dst]
-    scale = _scales(weight, block.dst, drive, decay, threshold, reset, size, profile)
-    levels, level_of, zero = _levels(weight * scale[block.dst], block.dst, size, profile)
-    chip_weight = np.where(zero, 0, levels[block.dst, level_of]) if len(block.dst) else np.zeros(0)
-    kept = chip_weight != 0
+    if mode == "binary":
+        scale, levels, value = _binary(weight, block.dst, drive, decay, threshold, reset, size,
+                                       profile)
+        chip_weight = levels[block.dst, 0] * value if len(block.dst) else np.zeros(0)
+        kept = value != 0
+        bits = ((value[:, None] & (1 << np.arange(LEVELS))) != 0) & kept[:, None]
+        pick, conn_type = np.nonzero(bits)  # two's complement bits: 1, 2, 4 and -8 units
+        notes.append(f"binary weights: types weighted u * {BINARY_TYPE_WEIGHTS.tolist()}, up to "
+                     f"{LEVELS} axons per source; {int(bits.sum())} connections for "
+                     f"{int(kept.sum())} synapses")
+    else:
+        scale = _scales(weight, block.dst, drive, decay, threshold, reset, size, profile)
+        levels, level_of, zero = _levels(weight * scale[block.dst], block.dst, size, profile)
+        chip_weight = (np.where(zero, 0, levels[block.dst, level_of]) if len(block.dst)
+                       else np.zeros(0))
+        kept = chip_weight != 0
+        pick, conn_type = np.flatnonzero(kept), level_of[kept]
 
     alpha = np.floor(threshold * scale + 1e-9) + 1  # V > theta  <=>  V >= floor(theta) + 1 in integers
-    reset_q = np.round(reset * scale)
+    # the chip stores R as sign * (2^k - 1): the nearest such value (its error is reported)
+    reset_q = profile.round_reset_values(np.round(reset * scale))
     drive_q, decay_q = np.round(drive * scale), np.round(decay * scale)
     both = np.flatnonzero((drive_q != 0) & (decay_q != 0))
     if len(both):
@@ -557,7 +583,7 @@ def _quantise(node, kind: str, key: str, block: _Block, dt: float, profile: Chip
                                          drive_q / scale - drive), theta),
         reset_max_error=_max_rel(reset_q / scale - reset, theta),
         dropped=int((~kept).sum()), notes=tuple(notes))
-    return params, level_of.astype(np.int8), kept, layer
+    return params, pick, conn_type.astype(np.int8), layer
 
 
 def _check_positive(values: np.ndarray, key: str, field: str) -> None:
@@ -590,6 +616,33 @@ def _scales(weight, dst, drive, decay, threshold, reset, size, profile: ChipProf
     np.logical_and.at(integral, dst, weight == np.round(weight))
     integral &= (drive == np.round(drive)) & (decay == 0) & (reset == np.round(reset)) & (scale >= 1)
     return np.where(integral, 1.0, scale)
+
+
+def _binary(weight, dst, drive, decay, threshold, reset, size, profile: ChipProfile):
+    """Per neuron: the scale s (chip units per float unit), the four type weights u * [1, 2, 4,
+    -8] and each synapse's 4-bit value q in -8..7 (its chip weight is u * q).
+
+    The float step k_j of one unit is the smallest that holds every weight in -8..7 (the largest
+    of max(w) / 7 and -min(w) / 8); u is as large as the weight range (8u <= 255), the leak and the
+    threshold allow, so that the threshold and leak keep the most precision; s = u / k."""
+    top_w = profile.weight_range[1] // 8
+    pos, neg = np.zeros(size), np.zeros(size)
+    np.maximum.at(pos, dst, np.maximum(weight, 0) / 7)
+    np.maximum.at(neg, dst, np.maximum(-weight, 0) / 8)
+    step = np.maximum(pos, neg)
+    step = np.where(step > 0, step, 1.0)  # a neuron without inputs: any unit will do
+    top_leak, top_alpha = float(profile.leak_range[1]), float(profile.threshold_range[1] - 1)
+    top_reset = float(profile.reset_value_range[1])
+    with np.errstate(divide="ignore"):
+        unit = np.minimum.reduce([np.full(size, float(top_w)),
+                                  np.floor(top_leak * step / np.maximum(np.abs(drive), decay)),
+                                  np.floor(top_alpha * step / np.abs(threshold)),
+                                  np.floor(top_reset * step / np.abs(reset))])
+    unit = np.maximum(unit, 1.0)  # below 1 the leak or threshold cannot be held: refused later
+    value = np.clip(np.round(weight / step[dst]), -8, 7).astype(np.int64) if len(dst) else \
+        np.zeros(0, np.int64)
+    levels = unit[:, None].astype(np.int64) * BINARY_TYPE_WEIGHTS[None, :]
+    return unit / step, levels, value
 
 
 def _levels(x: np.ndarray, dst: np.ndarray, size: int, profile: ChipProfile):

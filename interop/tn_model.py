@@ -585,6 +585,7 @@ def tn_model_text(model: ChipModel, source: str = "<model>") -> str:
     if (p.neurons_per_core, p.axons_per_core, p.axon_types) != (256, 256, 4):
         raise interop_error(source, f"the chip profile {p.name!r} has cores of {a} axons, {n} "
                             f"neurons and {p.axon_types} axon types; the format holds 256, 256, 4")
+    _check_chip_values(model, source)
     used = c.neuron_path >= 0
     matrix = np.concatenate([arr.reshape(len(c.params), -1).astype(np.int64)
                              for _, arr in c.params.arrays()], axis=1)
@@ -650,6 +651,26 @@ def tn_model_text(model: ChipModel, source: str = "<model>") -> str:
 
 
 _DIGITS = np.frombuffer(b"0123456789ABCDEF", np.uint8)
+
+
+def _check_chip_values(model: ChipModel, source: str) -> None:
+    """Refuse a model with a neuron value or delay the chip cannot hold, whatever profile the model
+    was compiled against (``IDEAL`` admits reset values the chip has no encoding for)."""
+    c, n = model.cores, model.profile.neurons_per_core
+    used = (c.neuron_path >= 0).ravel()
+    for v in c.params.violations(TRUENORTH, limit=len(c.params) + 1):
+        if used[v.row]:
+            core, slot = divmod(v.row, n)
+            raise interop_error(
+                source, f"neuron {slot} ({model.neuron_name(core, slot)}): {v}; the chip's "
+                "format cannot hold it", core=core, slot=slot, field=v.field,
+                hint="compile against the chip's profile (not 'ideal') to have such values "
+                     "refused at compile time")
+    lo, hi = TRUENORTH.delay_range
+    bad = (c.neuron_path >= 0) & (c.target_core >= 0) & ((c.delay < lo) | (c.delay > hi))
+    for core, slot in zip(*np.nonzero(bad)):
+        raise interop_error(source, f"neuron {slot}: delay = {c.delay[core, slot]} is outside "
+                            f"the chip's {lo}..{hi}", core=core, slot=slot, field="delay")
 
 
 def _hex_rows(rows: np.ndarray) -> list[str]:

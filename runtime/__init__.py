@@ -1,4 +1,6 @@
-"""The runtime: executes a ``ChipModel``, tick by tick, exactly as the chip would.
+"""The runtime: executes a ``ChipModel``, tick by tick, as the chip would (``docs/neuron-model.md``):
+exactly for deterministic neurons, and in distribution (not spike for spike) for stochastic ones,
+whose random draws are our placement-independent hashes rather than the chip's per-core generator.
 
 It knows nothing of corelets or of the compiler; it imports only the shared layer. A chip model
 (``fabric_from_model``) and, as the reference a compiled chip must match, a logical network

@@ -287,7 +287,8 @@ class Synapses:
         np.copyto(out, sums, casting="unsafe")  # exact integers that fit (current_dtype)
 
     def _stochastic(self, axon, sample, tick, size) -> np.ndarray:
-        """V += sign(s) where an 8-bit draw rho < |s|, for each active stochastic synapse."""
+        """V += sign(s) where an 8-bit draw rho <= |s| (the chip's |s| >= rho), for each active
+        stochastic synapse."""
         idx, lengths = expand(self.sto_starts, self.sto_ends, axon)
         if not idx.size:
             return np.zeros(size, np.int64)
@@ -298,7 +299,7 @@ class Synapses:
         # = random.synapse_keys(keys, source, type), with mix64(source + type) precomputed
         rho = random.bits(mix64(keys ^ self.sto_axon_hash[idx]), SYNAPSE_BITS)
         weight = self.sto_weight[idx]
-        step = np.where(rho < np.abs(weight), np.sign(weight), 0)
+        step = np.where(rho <= np.abs(weight), np.sign(weight), 0)
         return np.bincount(owner * self.n_neurons + neuron, weights=step,
                            minlength=size).astype(np.int64)
 

@@ -44,7 +44,9 @@ class NeuronDynamics:
         self.reversal_rows = np.flatnonzero(~params.stochastic_leak & params.leak_reversal
                                             & (leak != 0))
         self.reversal_leak = leak[self.reversal_rows]
-        # a stochastic leak of 0 never fires (rho < 0 is false): no draw needed
+        # a negative reversal leak stops at 0 instead of crossing it (docs/neuron-model.md, step 2)
+        self.reversal_toward_zero = self.reversal_leak < 0
+        # a stochastic leak of 0 adds sign(0) = 0 even when its draw fires (rho = 0): no draw needed
         rows = np.flatnonzero(params.stochastic_leak & (leak != 0))
         self.stoch_leak_rows = rows
         self.stoch_leak_abs = np.abs(leak[rows])
@@ -113,7 +115,7 @@ class NeuronDynamics:
         if not (self.any_leak_plain or len(rev) or len(sto)):
             return
         # every leak term is computed from the V left by integration, before any of it is added
-        rev_step = np.sign(V[:, rev]) * self.reversal_leak if len(rev) else None
+        rev_step = self._reversal_leak(V[:, rev]) if len(rev) else None
         sto_step = self._stochastic_leak(V, tick) if len(sto) else None
         if self.any_leak_plain:
             V += self.leak_plain
@@ -123,10 +125,19 @@ class NeuronDynamics:
             V[:, sto] += sto_step
         np.clip(V, V_MIN, V_MAX, out=V)
 
+    def _reversal_leak(self, V_rev: np.ndarray) -> np.ndarray:
+        """sign(V) * lambda, except that a leak toward 0 (lambda < 0) that would cross 0 stops at
+        0: the step is then -V."""
+        step = np.sign(V_rev) * self.reversal_leak
+        if self.reversal_toward_zero.any():
+            overshoot = self.reversal_toward_zero & (np.abs(V_rev) < -self.reversal_leak)
+            step = np.where(overshoot, -V_rev, step)
+        return step
+
     def _stochastic_leak(self, V: np.ndarray, tick: int) -> np.ndarray:
         rho = random.bits(random.tick_keys(self.stoch_leak_keys, tick, random.LEAK), LEAK_BITS)
         direction = np.where(self.stoch_leak_reversal, np.sign(V[:, self.stoch_leak_rows]), 1)
-        step = np.where(rho < self.stoch_leak_abs, self.stoch_leak_sign * direction, 0)
+        step = np.where(rho <= self.stoch_leak_abs, self.stoch_leak_sign * direction, 0)
         return step.astype(self.dtype)
 
     def _eta(self, tick: int) -> np.ndarray | None:

@@ -1,4 +1,6 @@
-"""``simulate``: run a ``Fabric`` tick by tick over a batch of samples, exactly as the chip would.
+"""``simulate``: run a ``Fabric`` tick by tick over a batch of samples, as the chip would: exactly
+for deterministic neurons; for stochastic ones in distribution, not spike for spike, since the
+random draws are placement-independent hashes, not the chip's per-core generator.
 
 One tick t, for all samples and neurons at once (``docs/neuron-model.md`` states the semantics):
 

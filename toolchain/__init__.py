@@ -1,4 +1,5 @@
-"""``corelet``: author spiking networks as corelets, compile them onto crossbar chips, run them exactly.
+"""``corelet``: author spiking networks as corelets, compile them onto crossbar chips, run them (exactly
+for deterministic neurons; stochastic ones match the chip in distribution, not spike for spike).
 
 The package root holds the command line (``corelet.cli``, also ``python -m corelet``) and the one-call
 API, the only code that composes the stages:

@@ -204,6 +204,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--input-fanout", choices=INPUT_FANOUTS, default=DEFAULT_INPUT_FANOUT,
                    help="replicate input spikes on the host (default) or with splitter cores")
     p.add_argument("--seed", type=int, default=0, help="seed recorded in the model (default 0)")
+    p.add_argument("--weights", choices=("levels", "binary"), default="levels",
+                   help="four k-means weight levels per neuron, one axon type per synapse "
+                   "(default), or 4-bit weights spelled with up to four axon types per source")
     p.set_defaults(handler=_cmd_import_nir)
 
     p = sub.add_parser("export-nir", parents=[common, source],
@@ -516,7 +519,7 @@ def _cmd_import_nir(args) -> int:
     if args.placer not in compiler.PLACERS:
         raise UsageError(f"unknown placer {args.placer!r}; choose one of "
                          f"{', '.join(sorted(compiler.PLACERS))}")
-    imported = interop.read_nir(args.graph, dt=args.dt)
+    imported = interop.read_nir(args.graph, dt=args.dt, weights=args.weights)
     print(imported.summary())
     result = compiler.compile_network(imported.network, placer=args.placer,
                                       input_fanout=args.input_fanout, seed=args.seed,

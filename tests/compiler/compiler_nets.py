@@ -102,7 +102,7 @@ def random_params(n, rng):
         threshold_mask=np.where(rng.random(n) < 0.25, rng.integers(1, 4, n), 0),
         reset_mode=rng.integers(0, 3, n),
         neg_mode=rng.integers(0, 2, n),
-        reset_value=rng.integers(-2, 3, n),
+        reset_value=rng.choice([-3, -1, 0, 1, 3], n),  # values the chip holds: +-(2^k - 1)
         initial=rng.integers(-3, 5, n),
     )
 

@@ -8,6 +8,12 @@ model file, and written only when the runtime and the reference simulator of the
 (no placement) agree with it. Rewrite it only for an intended change of the neuron model or of its
 random draws, and say so in docs/neuron-model.md.
 
+History of the expectation: regenerated once, when stochastic synapses and leak changed from
+``rho < |s|`` (probability |s|/256) to the chip's ``|s| >= rho`` (probability (|s| + 1)/256; issue 11,
+docs/neuron-model.md step 1). The probabilities quoted in stochastic_v1.corelet's comments
+(100/256, 77/256) are those of the old rule: the source is left as it was compiled (its hash is in
+the saved model's provenance); under the current rule they are 101/256 and 78/256.
+
 The saved models themselves (``*_v1.json``) are the point of tests/test_saved_models.py: files
 written by an earlier compiler that must keep loading and running. Recompile them (``--models``)
 only when their sources change, never to make a failing test pass.

@@ -8,6 +8,7 @@ import pytest
 
 from corelet import interop
 from corelet.interop import InteropError
+from corelet.chip import IDEAL, ToolchainError
 from tests.interop.test_tn_roundtrip import two_core_text
 from tests.interop.tn_helpers import FIXTURES
 
@@ -164,9 +165,14 @@ def test_nothing_is_written_on_error(tmp_path):
     from corelet.chip import NeuronParams
     import attrs
     fields = dict(model.cores.params.arrays())
-    fields["reset_value"] = fields["reset_value"] + 2
+    fields["reset_value"] = fields["reset_value"] + 2  # a reset value the chip cannot hold
     bad = attrs.evolve(model, cores=attrs.evolve(model.cores, params=NeuronParams(**fields)))
-    with pytest.raises(InteropError):
+    with pytest.raises(ToolchainError) as info:  # the shared validation's ModelError
+        interop.write_tn_model(bad, target)
+    assert info.value.location.field == "reset_value"
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(InteropError):  # the same values under the ideal profile: the export refuses
+        bad = attrs.evolve(bad, profile=IDEAL)
         interop.write_tn_model(bad, target)
     assert list(tmp_path.iterdir()) == []
 

@@ -86,3 +86,26 @@ def test_the_program_in_a_subprocess(tmp_path):
     proc = subprocess.run([*run, "export-tn", "missing.json", "-o", "x.json"], cwd=tmp_path,
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "missing.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_values_the_chip_cannot_hold_fail_the_command_line_without_a_traceback(tmp_path, capsys):
+    source = tmp_path / "r.corelet"
+    source.write_text("corelet R() {\n    input x\n    output y\n"
+                      "    neurons h = neuron { reset_value = 5 }\n    x -> h\n    y = h\n}\n")
+    out = tmp_path / "r.json"
+    assert main(["compile", str(source), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{source}:4:40: error: reset_value 5 cannot be held by the chip" in err
+    assert "nearest values the chip holds: 3 or 7" in err
+    assert "Traceback" not in err and not out.exists()
+    # a model compiled against the ideal profile (the API) runs, but export-tn refuses it
+    from corelet import api
+    from corelet.chip import IDEAL
+    api.compile(source, profile=IDEAL).model.save(out)
+    assert main(["run", str(out), "--ticks", "3", "-o", str(tmp_path / "o.npz")]) == 0
+    capsys.readouterr()
+    back = tmp_path / "tn.json"
+    assert main(["export-tn", str(out), "-o", str(back)]) == 1
+    err = capsys.readouterr().err
+    assert "reset_value = 5 cannot be held by the chip" in err and "h[0]" in err
+    assert "Traceback" not in err and not back.exists()

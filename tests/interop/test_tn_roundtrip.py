@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corelet import compiler, interop, runtime
-from corelet.chip import NeuronParams
+from corelet.chip import IDEAL, NeuronParams
 from tests.compiler.compiler_nets import dense_layers, random_network
 
 
@@ -102,12 +102,37 @@ def test_unrepresentable_reset_value_is_refused_naming_the_neuron():
     fields = dict(net.params.arrays())
     fields["reset_value"] = np.full_like(fields["reset_value"], 5)
     net = attrs.evolve(net, params=NeuronParams(**fields))
-    model = compiler.compile_network(net).model
+    # the chip's profile refuses it at compile time, naming the neuron and the field
+    with pytest.raises(compiler.PlacementError) as info:
+        compiler.compile_network(net)
+    loc = info.value.location
+    assert loc.field == "reset_value" and loc.neuron == net.neuron_name(0)
+    assert "reset_value' = 5 cannot be held by the chip" in str(info.value)
+    assert "nearest: 3 or 7" in str(info.value)
+    # the ideal profile compiles it (for research), and the export still refuses it
+    model = compiler.compile_network(net, profile=IDEAL).model
     with pytest.raises(interop.InteropError) as info:
         interop.tn_model_text(model, "out.json")
     loc = info.value.location
     assert loc.field == "reset_value" and loc.core is not None and loc.slot is not None
     assert "reset_value = 5" in str(info.value) and "out.json" in str(info.value)
+
+
+@pytest.mark.parametrize("field, value", [("weights", 300), ("threshold", 2**18),
+                                          ("neg_threshold", 2**18), ("threshold_mask", 18),
+                                          ("leak", -256), ("initial", 2**19)])
+def test_values_beyond_the_chips_ranges_are_refused_naming_neuron_and_field(field, value):
+    net = random_network(4)
+    fields = dict(net.params.arrays())
+    column = fields[field].astype(np.int64)  # wide enough for the bad value
+    column[3] = value
+    fields[field] = column.astype(fields[field].dtype)
+    net = attrs.evolve(net, params=NeuronParams(**fields))
+    with pytest.raises(compiler.PlacementError) as info:
+        compiler.compile_network(net)
+    loc = info.value.location
+    assert (loc.field, loc.neuron) == (field, net.neuron_name(3))
+    assert f"= {value} is outside" in str(info.value)
 
 
 def two_core_text(delay=3, extra=""):

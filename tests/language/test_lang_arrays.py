@@ -230,7 +230,7 @@ corelet T(N: int = 3) {
         threshold = full(N, 5)
         threshold_mask = [n for n in 0..N]
         neg_threshold = repeat([7], N)
-        reset_value = reshape(transpose([[1, 2, 3]]), [N]) * -1
+        reset_value = reshape(transpose([[1, 3, 7]]), [N]) * -1
         initial = ones(N) * 2
     }
     x -> h
@@ -246,7 +246,7 @@ corelet T(N: int = 3) {
     assert p.threshold.tolist() == [5, 5, 5]
     assert p.threshold_mask.tolist() == [0, 1, 2]
     assert p.neg_threshold.tolist() == [7, 7, 7]
-    assert p.reset_value.tolist() == [-1, -2, -3]
+    assert p.reset_value.tolist() == [-1, -3, -7]
     assert p.initial.tolist() == [2, 2, 2]
 
 

@@ -353,6 +353,45 @@ corelet A() {{
     assert first_error(source)[:3] == (message, 5, column)
 
 
+@pytest.mark.parametrize("value, nearest", [("5", "3 or 7"), ("-2", "-3 or -1"),
+                                            ("[0, 3, 100]", "63 or 127")])
+def test_reset_values_the_chip_cannot_encode(value, nearest):
+    """The chip stores R as sign * (2^k - 1): 5, -2 and 100 are in range but have no encoding."""
+    source = f"""
+corelet A() {{
+    input x
+    output y
+    neurons h[3] = neuron {{ reset_value = {value} }}
+    x -> h
+    y = h[0]
+}}
+"""
+    message, line, column, hint = first_error(source)
+    bad = value.strip("[]").split(", ")[-1] if value.startswith("[") else value
+    assert message.startswith(f"reset_value {bad}")
+    assert "cannot be held by the chip" in message and "+-131071" in message
+    assert (line, column) == (5, 43) and f"nearest values the chip holds: {nearest}" in hint
+
+
+def test_the_ideal_profile_elaborates_any_reset_value_in_range():
+    from corelet.chip import IDEAL
+    net = elaborate_with_profile("""
+corelet A() {
+    input x
+    output y
+    neurons h = neuron { reset_value = 5 }
+    x -> h
+    y = h
+}
+""", IDEAL)
+    assert net.params.reset_value.tolist() == [5]
+
+
+def elaborate_with_profile(source, profile):
+    from corelet import language
+    return language.elaborate_source(source, "test.corelet", profile=profile)
+
+
 def test_floor_above_zero():
     assert first_error("""
 corelet A() {

@@ -34,7 +34,7 @@ neuron full {
     stochastic_weights = [false, true, false, true]
     leak = -1; stochastic_leak = true; leak_reversal = true
     threshold = 7; threshold_mask = 3; neg_threshold = 9; neg_mode = reset
-    reset = value; reset_value = -4; initial = 5
+    reset = value; reset_value = -3; initial = 5
 }
 corelet Full() {
     input x
@@ -47,7 +47,7 @@ corelet Full() {
     assert row(net, 0) == {
         "weights": [3, -2, 1, 0], "stochastic_weights": [False, True, False, True], "leak": -1,
         "stochastic_leak": True, "leak_reversal": True, "threshold": 7, "neg_threshold": 9,
-        "threshold_mask": 3, "reset_mode": 0, "neg_mode": 0, "reset_value": -4, "initial": 5}
+        "threshold_mask": 3, "reset_mode": 0, "neg_mode": 0, "reset_value": -3, "initial": 5}
 
 
 def test_defaults_of_an_empty_template():

@@ -53,7 +53,7 @@ def _integrate(v: int, p: dict, active_axons: list[int], fabric: Fabric, seed: i
             v += s
         else:
             rho = draw(seed, nid, tick, SYNAPSE, int(fabric.axon_source_id[i]), g) & 0xFF
-            if rho < abs(s):
+            if abs(s) >= rho:  # the chip's rule: probability (|s| + 1) / 256
                 v += sign(s)
     return clamp(v)
 
@@ -62,10 +62,15 @@ def _leak(v: int, p: dict, seed: int, nid: int, tick: int) -> int:
     """Step 2, then a clamp."""
     lam = p["leak"]
     if not p["stochastic_leak"]:
-        v += sign(v) * lam if p["leak_reversal"] else lam
+        if not p["leak_reversal"]:
+            v += lam
+        elif lam < 0 and abs(v) < -lam:
+            v = 0  # a reversal leak toward 0 stops there instead of crossing it
+        else:
+            v += sign(v) * lam
     else:
         rho = draw(seed, nid, tick, LEAK) & 0xFF
-        if rho < abs(lam):
+        if abs(lam) >= rho:
             v += sign(lam) * sign(v) if p["leak_reversal"] else sign(lam)
     return clamp(v)
 

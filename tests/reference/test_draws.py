@@ -1,7 +1,7 @@
 """Stochastic features checked exactly against the normative draw function, draw by draw.
 
-The rate tests of test_features.py cannot tell ``rho < |s|`` from ``rho <= |s|`` (a 1/256 shift);
-these tests can: the expected raster is computed here from ``runtime.random.draw`` and the rule of
+The rate tests of test_features.py can hardly tell the chip's ``|s| >= rho`` from ``rho < |s|``
+(a 1/256 shift); these tests can: the expected raster is computed here from ``runtime.random.draw`` and the rule of
 docs/neuron-model.md, with the keys (seed, neuron id, absolute tick, kind, source id, axon type)
 spelled out, so a wrong comparison, a wrong key or a wrong bit width fails.
 """
@@ -23,7 +23,7 @@ def column(run, k, b=0) -> np.ndarray:
     return run.outputs["out"][b, :, k]
 
 
-def test_stochastic_synapse_fires_when_the_8bit_draw_is_below_the_weight(sim):
+def test_stochastic_synapse_fires_when_the_8bit_draw_is_at_most_the_weight(sim):
     weights = [1, 255, -255, 128]
     types = [2, 3, 1, 0]
     sources = [777, 2**63 + 5, 42, 42]  # the last two share a source but differ in type
@@ -44,14 +44,14 @@ def test_stochastic_synapse_fires_when_the_8bit_draw_is_below_the_weight(sim):
                       neuron_ids=ids)
     run = sim(fab, T, {"in": np.ones((T, 5), bool)}, seed=SEED)
     for j in range(4):
-        hit = np.array([(draw(SEED, ids[j], t, SYNAPSE, sources[j], types[j]) & 0xFF)
-                        < abs(weights[j]) for t in range(T)])
+        hit = np.array([abs(weights[j]) >= (draw(SEED, ids[j], t, SYNAPSE, sources[j], types[j])
+                                            & 0xFF) for t in range(T)])
         expected = ~hit if weights[j] < 0 else hit  # -1 cancels the +1 exactly when it hits
         assert np.array_equal(column(run, j), expected), f"neuron {j}"
 
 
-def test_stochastic_leak_fires_when_the_8bit_draw_is_below_the_leak(sim):
-    # leaks 1 and 255 tell "<" from "<=" whenever rho is 1 or 255: 8 neurons x 300 ticks see both
+def test_stochastic_leak_fires_when_the_8bit_draw_is_at_most_the_leak(sim):
+    # leaks 1 and 255 tell ">=" from ">" whenever rho is 1 or 255: 8 neurons x 300 ticks see both
     leaks = [1, 255, 100, -1] * 2
     ids = list(range(21, 29))
     fab = tiny_fabric([dict(leak=lam, stochastic_leak=1, threshold=1, initial=1 if lam < 0 else 0,
@@ -59,7 +59,7 @@ def test_stochastic_leak_fires_when_the_8bit_draw_is_below_the_leak(sim):
                       outputs=[("out", range(8))], neuron_ids=ids)
     run = sim(fab, 300, seed=SEED)
     for j, lam in enumerate(leaks):
-        hits = [(draw(SEED, ids[j], t, LEAK) & 0xFF) < abs(lam) for t in range(300)]
+        hits = [abs(lam) >= (draw(SEED, ids[j], t, LEAK) & 0xFF) for t in range(300)]
         if lam > 0:  # +1 fires (threshold 1) and resets to 0
             assert column(run, j).tolist() == hits, f"leak {lam}"
         else:  # V = 1 falls to 0 at the first hit and stays there (floor 0, leak -1 then +0)
@@ -116,3 +116,19 @@ def test_saturating_negative_threshold_ignores_eta(sim):
                        threshold_mask=3)], [0])
     run = sim(fab, 40, {"in": np.ones((40, 1), bool)}, seed=SEED)
     assert run.voltages[0, :, 0].tolist() == [-2] * 40
+
+
+def test_stochastic_reversal_leak_is_not_stopped_at_zero_before_its_draw_hits(sim):
+    # |V| = 1 < |lambda| = 100: the deterministic reversal leak would go to 0 at once; the stochastic
+    # one moves V by sign(lambda) * sign(V) only in ticks whose draw hits (100 >= rho), then stays
+    ids = [61, 62]
+    fab = tiny_fabric([dict(leak=-100, stochastic_leak=1, leak_reversal=1, initial=v0,
+                            threshold=100, neg_threshold=100) for v0 in (1, -1)],
+                      outputs=[("out", range(2))], neuron_ids=ids)
+    run = sim(fab, 40, seed=SEED)
+    for j, v0 in enumerate((1, -1)):
+        hits = [100 >= (draw(SEED, ids[j], t, LEAK) & 0xFF) for t in range(40)]
+        first = hits.index(True)
+        assert first > 0  # this seed: the draw misses at tick 0, so the test can tell
+        expected = [v0 if t < first else 0 for t in range(40)]
+        assert run.voltages[0, :, j].tolist() == expected, f"V0 = {v0}"

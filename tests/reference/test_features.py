@@ -139,19 +139,30 @@ def test_leak_comes_before_the_threshold(sim):
     assert fired(run) == []
 
 
-def test_leak_reversal_both_signs_crosses_zero(sim):
-    starts = [10, -10, 0, -1, 1, 0]
-    leaks = [-3, -3, -3, 2, 2, 2]
+def test_leak_reversal_stops_at_zero_instead_of_crossing_it(sim):
+    starts = [10, -10, 0, -1, 1, 0, 9, 4]
+    leaks = [-3, -3, -3, 2, 2, 2, -3, -3]
     fab = tiny_fabric([dict(leak=lam, leak_reversal=1, initial=v0, threshold=100,
                             neg_threshold=100) for v0, lam in zip(starts, leaks)],
-                      outputs=[("out", range(6))])
+                      outputs=[("out", range(8))])
     run = sim(fab, 6)
-    assert trace(run, 0) == [7, 4, 1, -2, 1, -2]      # toward 0, across it, and back
-    assert trace(run, 1) == [-7, -4, -1, 2, -1, 2]
+    assert trace(run, 0) == [7, 4, 1, 0, 0, 0]        # toward 0, and stops there (1 - 3 -> 0)
+    assert trace(run, 1) == [-7, -4, -1, 0, 0, 0]
     assert trace(run, 2) == [0] * 6                   # sign(0) = 0: no leak at all
     assert trace(run, 3) == [-3, -5, -7, -9, -11, -13]  # positive lambda pushes away from 0
     assert trace(run, 4) == [3, 5, 7, 9, 11, 13]
     assert trace(run, 5) == [0] * 6
+    assert trace(run, 6) == [6, 3, 0, 0, 0, 0]        # lands on 0 exactly
+    assert trace(run, 7) == [1, 0, 0, 0, 0, 0]
+
+
+def test_leak_reversal_stop_at_zero_is_against_the_potential_after_integration(sim):
+    # input +5 in tick 0 only, leak -3 with reversal, V0 = -2: tick 0 integrates to 3, leaks to 0;
+    # had the leak used V before integration (sign -1) it would have pushed V to 6.
+    fab = driven([dict(weights=[5, 0, 0, 0], leak=-3, leak_reversal=1, initial=-2, threshold=100,
+                       neg_threshold=100)], [0])
+    run = sim(fab, 3, {"in": raster(3, 1, {0: [0]})})
+    assert trace(run, 0) == [0, 0, 0]
 
 
 # -- binomial checks --------------------------------------------------------------------------
@@ -164,11 +175,12 @@ N_STAT, T_STAT = 40, 100  # 4000 trials per statistical test
 
 
 def test_stochastic_leak_rate(sim):
-    # each tick V = 0 + 1 with probability 64/256, which spikes (threshold 1) and resets to 0
+    # each tick V = 0 + 1 with probability (64 + 1)/256 (the chip's |lambda| >= rho), which
+    # spikes (threshold 1) and resets to 0
     fab = tiny_fabric([dict(leak=64, stochastic_leak=1, threshold=1)] * N_STAT,
                       outputs=[("out", range(N_STAT))])
     run = sim(fab, T_STAT, seed=11)
-    assert_binomial(int(run.outputs["out"].sum()), N_STAT * T_STAT, 64 / 256)
+    assert_binomial(int(run.outputs["out"].sum()), N_STAT * T_STAT, 65 / 256)
 
 
 def test_stochastic_leak_with_reversal_moves_toward_zero(sim):
@@ -181,7 +193,7 @@ def test_stochastic_leak_with_reversal_moves_toward_zero(sim):
     v = sim(fab, T_STAT, seed=5).voltages[0, -1]
     steps = (1000 - v[:half]).sum() + (v[half:] + 1000).sum()
     assert (v[:half] <= 1000).all() and (v[half:] >= -1000).all()
-    assert_binomial(int(steps), N_STAT * T_STAT, 100 / 256)
+    assert_binomial(int(steps), N_STAT * T_STAT, 101 / 256)
 
 
 @pytest.mark.parametrize("weight", [77, 255, 0])
@@ -191,17 +203,19 @@ def test_stochastic_synapse_rate(sim, weight):
     run = sim(fab, T_STAT, {"in": np.ones((T_STAT, 1), bool)}, seed=3)
     count = int(run.outputs["out"].sum())
     if weight == 0:
-        assert count == 0  # rho < 0 never holds
+        assert count == 0  # the draw hits when rho = 0 (1/256), but adds sign(0) = 0
+    elif weight == 255:
+        assert count == N_STAT * T_STAT  # 255 >= rho always: a weight of 255 always adds 1
     else:
-        assert_binomial(count, N_STAT * T_STAT, weight / 256)
+        assert_binomial(count, N_STAT * T_STAT, (weight + 1) / 256)
 
 
 def test_negative_stochastic_synapse_rate(sim):
-    # +1 every tick (deterministic) and -1 with probability 77/256: spikes when the -1 misses
+    # +1 every tick (deterministic) and -1 with probability 78/256: spikes when the -1 misses
     fab = driven([dict(weights=[1, -77, 0, 0], stochastic_weights=[0, 1, 0, 0],
                        threshold=1)] * N_STAT, [0, 1])
     run = sim(fab, T_STAT, {"in": np.ones((T_STAT, 2), bool)}, seed=4)
-    assert_binomial(int(run.outputs["out"].sum()), N_STAT * T_STAT, 1 - 77 / 256)
+    assert_binomial(int(run.outputs["out"].sum()), N_STAT * T_STAT, 1 - 78 / 256)
 
 
 @pytest.mark.parametrize("tm, alpha, v, p", [

@@ -99,6 +99,8 @@ def _set(path, value):
     (_set(["profile", "grid"], [0, 64]), "grid rows = 0 must be at least 1"),
     (_set(["profile", "neurons_per_core"], 100), "neurons_per_core = 100 must be a multiple of 8"),
     (_set(["profile", "speed"], 1), "unknown chip profile field 'speed'"),
+    (_set(["profile", "reset_value_encoding"], "float"),
+     "reset_value_encoding 'float' is not one of 'sign_exponent', 'any'"),
     (_set(["profile"], []), "field 'profile' must be an object, got a list"),
     (_set(["cores", 2, "neurons", "path"], [10**30] * 256),
      "core 2: field 'neurons.path' holds an integer outside the 64-bit range"),
@@ -174,3 +176,22 @@ def test_probe_matching_nothing_lists_populations_not_input_connectors():
     with pytest.raises(SimulationError) as err:
         runtime.simulate(fabric, 3, probes=["x[0]"])
     assert str(err.value) == "probe 'x[0]' matches no neuron; populations are n, hid.h"
+
+
+def test_a_reset_value_the_chip_cannot_encode_fails_validation_unless_the_profile_is_ideal():
+    model = ChipModel.from_json(_edited(_type_edit(1, "reset_value", 5)))
+    with pytest.raises(ModelError) as err:
+        model.validate()
+    assert ("core 1 neuron 0: field 'reset_value' = 5 cannot be held by the chip" in str(err.value)
+            and "nearest: 3 or 7" in str(err.value))
+    loc = err.value.location
+    assert (loc.core, loc.slot, loc.field) == (1, 0, "reset_value")
+
+    def ideal(data):
+        data["neuron_types"][1]["reset_value"] = 5
+        data["profile"]["reset_value_encoding"] = "any"
+    model = ChipModel.from_json(_edited(ideal))
+    model.validate()
+    assert model.profile.name == "truenorth" and model.cores.params.reset_value[256] == 5
+    # written back with the encoding, read back the same
+    assert ChipModel.from_json(model.to_json()).profile == model.profile

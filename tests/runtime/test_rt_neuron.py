@@ -47,8 +47,20 @@ def test_linear_reset_fires_floor_of_total_over_threshold(weight, threshold, tic
 
 
 def test_reset_to_value():
-    spikes, v = run(one_neuron(weights=(3, 0, 0, 0), threshold=5, reset_mode=0, reset_value=2),
+    spikes, v = run(one_neuron(weights=(3, 0, 0, 0), threshold=5, reset_mode=0, reset_value=1),
                     [1, 1, 1, 1])
+    assert v[0].tolist() == [3, 1, 4, 1] and spikes[0].tolist() == [0, 1, 0, 1]
+
+
+def test_the_ideal_profile_runs_a_reset_value_the_chip_cannot_hold():
+    from corelet.chip import IDEAL
+    b = ModelBuilder(profile=IDEAL)
+    b.axon(0, 0, 0, source=("x", 0)).synapse(0, 0, 0)
+    b.neuron(0, 0, "n", 0, target="output", weights=[3, 0, 0, 0], threshold=5, reset_mode=0,
+             reset_value=2)
+    b.input("x", 1, [(0, 0, 0, 1)])
+    fabric = runtime.fabric_from_model(b.output("out", [(0, 0)]).build())
+    spikes, v = run(fabric, [1, 1, 1, 1])
     assert v[0].tolist() == [3, 2, 2, 2] and spikes[0].tolist() == [0, 1, 1, 1]
 
 
@@ -64,8 +76,8 @@ def test_negative_threshold_saturates():
 
 def test_negative_threshold_resets_to_minus_reset_value():
     _, v = run(one_neuron(weights=(-3, 0, 0, 0), neg_threshold=7, neg_mode=0, reset_mode=0,
-                          reset_value=2), [1] * 5)
-    assert v[0].tolist() == [-3, -6, -2, -5, -8 + 6]
+                          reset_value=1), [1] * 5)
+    assert v[0].tolist() == [-3, -6, -1, -4, -7]  # -9 < -7 resets to -1; -7 is not below -7
 
 
 def test_negative_threshold_linear_adds_beta():
@@ -77,10 +89,13 @@ def test_negative_threshold_linear_adds_beta():
 def test_leak_and_leak_reversal():
     _, v = run(one_neuron(leak=-2, initial=10, threshold=100), [0] * 4)
     assert v[0].tolist() == [8, 6, 4, 2]
-    # reversal: V += sign(V) * lambda, which may carry V across 0 (no clamp); sign(0) = 0
+    # reversal: V += sign(V) * lambda, but a leak toward 0 stops at 0 (no ringing); sign(0) = 0
     _, v = run(one_neuron(leak=-2, leak_reversal=True, initial=5, threshold=100,
                           neg_threshold=100), [0] * 5)
-    assert v[0].tolist() == [3, 1, -1, 1, -1]
+    assert v[0].tolist() == [3, 1, 0, 0, 0]
+    _, v = run(one_neuron(leak=-3, leak_reversal=True, initial=-7, threshold=100,
+                          neg_threshold=100), [0] * 4)
+    assert v[0].tolist() == [-4, -1, 0, 0]
     _, v = run(one_neuron(leak=7, leak_reversal=True, initial=0, threshold=100), [0] * 3)
     assert v[0].tolist() == [0, 0, 0]
 
@@ -147,8 +162,43 @@ def test_stochastic_synapse_and_leak_use_their_keyed_draws():
     spikes, _ = run(fabric, x, seed=5)
     nid, src = int(logical_ids("n", 0)), int(logical_ids("x", 0))
     rho = np.array([random.draw(5, nid, t, random.SYNAPSE, src, 0) & 255 for t in range(120)])
-    assert np.array_equal(spikes[0], x[:, 0] & (rho < 64))
+    assert np.array_equal(spikes[0], x[:, 0] & (rho <= 64))  # the chip's |s| >= rho
     leaky = one_neuron(leak=-100, stochastic_leak=True, initial=0, neg_threshold=1000)
     _, v = run(leaky, np.zeros((50, 1)), seed=9)
     rho = np.array([random.draw(9, nid, t, random.LEAK) & 255 for t in range(50)])
-    assert np.array_equal(v[0], -np.cumsum(rho < 100))
+    assert np.array_equal(v[0], -np.cumsum(rho <= 100))
+
+
+def _binomial_band(p: float, n: int, sigmas: float = 5.0) -> tuple[float, float]:
+    mean, sd = n * p, (n * p * (1 - p)) ** 0.5
+    return mean - sigmas * sd, mean + sigmas * sd
+
+
+@pytest.mark.parametrize("kind", ["synapse", "leak"])
+def test_stochastic_probability_is_the_chips_weight_plus_one_over_256(kind):
+    """|s| = 1 hits with probability 2/256 on the chip (|s| >= rho), 1/256 under rho < |s|: over
+    64,000 trials the two means are 500 and 250, 11 standard deviations apart, so a 5-sigma band
+    around the chip's mean cannot hold the other rule's counts by chance (checked below)."""
+    batch, ticks = 64, 1000
+    if kind == "synapse":
+        fabric = one_neuron(weights=(1, 0, 0, 0), stochastic_weights=[1, 0, 0, 0], threshold=1)
+        x = np.ones((ticks, 1), bool)
+    else:
+        fabric = one_neuron(leak=1, stochastic_leak=True, threshold=1)
+        x = np.zeros((ticks, 1), bool)
+    spikes, _ = run(fabric, x, batch=batch, seed=77)
+    n = batch * ticks
+    low, high = _binomial_band(2 / 256, n)
+    old_low, old_high = _binomial_band(1 / 256, n)
+    assert old_high < low  # the band separates the two rules
+    assert low <= spikes.sum() <= high, (int(spikes.sum()), low, high)
+
+
+def test_stochastic_weight_255_always_adds_and_0_never_moves_v():
+    fabric = one_neuron(weights=(255, 0, 0, 0), types=(0, 1), stochastic_weights=[1, 1, 0, 0],
+                        threshold=10**5)
+    x = np.zeros((300, 2), bool)
+    x[:, 0] = True
+    x[::2, 1] = True  # weight 0 (type 1): its draw hits when rho = 0, but it adds sign(0) = 0
+    _, v = run(fabric, x)
+    assert v[0].tolist() == list(range(1, 301))

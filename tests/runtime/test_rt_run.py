@@ -23,7 +23,8 @@ def logical_spec(seed: int) -> dict:
         leak_reversal=rng.random(N) < 0.3, threshold=rng.integers(1, 80, N),
         neg_threshold=rng.integers(0, 60, N), threshold_mask=rng.integers(0, 6, N),
         reset_mode=rng.integers(0, 3, N), neg_mode=rng.integers(0, 2, N),
-        reset_value=rng.integers(-10, 10, N), initial=rng.integers(-20, 20, N))
+        reset_value=rng.choice([-7, -3, -1, 0, 1, 3, 7], N),  # the chip's +-(2^k - 1)
+        initial=rng.integers(-20, 20, N))
     return dict(params=params, crossbar=rng.random((N + INPUTS, N)) < 0.35,
                 types=rng.integers(0, 4, N + INPUTS), delays=rng.integers(1, 16, N))
 
