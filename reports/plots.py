@@ -24,6 +24,9 @@ class SVG(str):
     def _repr_svg_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:  # the picture in a notebook; at a prompt, not pages of markup
+        return f"<SVG picture, {len(self)} characters; .save(path) writes it>"
+
     def save(self, path) -> None:
         """Write the picture atomically."""
         atomic_write(path, str(self))

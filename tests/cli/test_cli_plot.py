@@ -35,3 +35,44 @@ def test_plot_transfer_of_a_relay_lies_on_its_ideal_identity(corelet, tmp_path):
     proc = corelet("plot", "transfer", "relay.json", "--input", "x", "--output", "y",
                    "--levels", "0:2:5", "--ticks", 40, "-o", "t2.svg")
     assert proc.returncode == 1 and "rates lie in 0..1" in proc.stderr
+
+
+SIGMOID = """use "store_release"
+use "activations"
+corelet Sig() {
+    input xp[1]; input xn[1]; output y[1]
+    c = SRClock(PL = 32)
+    s = HardSigmoid(n = 1, nS = 32); xp -> s.x_pos; xn -> s.x_neg; y = s.y
+    c.store -> s.store; c.precharge -> s.precharge; c.release -> s.release
+}"""
+# cycles of 2 PL = 64 ticks: the store window opens at tick 3 of each cycle (its pre-charge), the
+# release phase is ticks 33 .. 64 (library/activations.corelet, SRGate's timing)
+BURST = ["--input", "xp", "--negative", "xn", "--output", "y", "--mode", "burst",
+         "--levels=-24:24:7", "--period", 64, "--at", 3, "--measure", "33:32", "--ticks", 513,
+         "--seed", 3]
+
+
+def test_plot_transfer_of_a_hard_sigmoid_follows_its_ideal_curve(corelet, tmp_path):
+    """HardSigmoid(nS = 32) fires in its release phase at clip(0.5 + AMP / 32, 0, 1) per tick, AMP
+    the count stored; 8 cycles x 32 release ticks = 256 draws per level (sd at most 0.031)."""
+    (tmp_path / "sig.corelet").write_text(SIGMOID)
+    assert corelet("compile", "sig.corelet", "-o", "sig.json").returncode == 0
+    proc = corelet("plot", "transfer", "sig.json", *BURST, "--ideal", "0.03125:0.5", "-o", "t.svg")
+    assert proc.returncode == 0, proc.stderr
+    root, to_x, to_y = axes((tmp_path / "t.svg").read_text())
+    pts = np.array([(to_x(x), to_y(y)) for x, y, _ in points_of(root)[:-1]])
+    amp = np.arange(-24, 25, 8)
+    assert np.allclose(pts[:, 0], amp, atol=0.1)
+    assert np.abs(pts[:, 1] - np.clip(0.5 + amp / 32, 0, 1)).max() < 0.12
+    (ideal,) = lines_of(root)
+    assert np.allclose(to_y(ideal[:, 1]), np.clip(0.5 + amp / 32, 0, 1), atol=0.01)
+    # the same measurement from Python, with the same seed: the same numbers
+    from corelet import plots
+    measured = plots.measure_transfer(tmp_path / "sig.json", "xp", "y", amp, 513, mode="burst",
+                                      negative="xn", period=64, at=3, measure=(33, 32), seed=3)
+    assert np.allclose(measured[:, 0], pts[:, 1], atol=0.005)
+    proc = corelet("plot", "transfer", "sig.json", *BURST[:8], "--levels=-24:24:6", *BURST[9:],
+                   "-o", "u.svg")
+    assert proc.returncode == 1 and "burst levels are spike counts" in proc.stderr
+    proc = corelet("plot", "transfer", "sig.json", *BURST[:2], *BURST[4:], "-o", "u.svg")
+    assert proc.returncode == 1 and "negative burst levels need a negative input" in proc.stderr

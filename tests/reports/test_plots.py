@@ -58,6 +58,7 @@ def test_transfer_points_and_ideal_line_are_where_the_data_say():
     (ideal,) = lines_of(root)
     assert np.allclose(to_y(ideal[:, 1]), np.clip(x + 0.5, 0, 1), atol=0.01)
     assert isinstance(svg, SVG) and svg._repr_svg_() == str(svg)
+    assert len(repr(svg)) < 80 and str(svg).startswith("<svg")
 
 
 def test_series_must_match_and_stay_readable():
