@@ -22,52 +22,70 @@ from examples.slstm import model
 CORELET = Path(__file__).resolve().parent / "slstm.corelet"
 
 
-def network(params: lstm.LSTMParams, PL: int):
-    """The logical network for phase length PL."""
+def network(params: lstm.LSTMParams, PL: int, enc: dict | None = None):
+    """The logical network for phase length PL (encoding ``enc``, default ``model.encoding(PL)``)."""
     W = np.rint(params.W * model.SF).astype(np.int64)
-    enc = model.encoding(PL)
+    enc = enc or model.encoding(PL)
     return corelet.load(CORELET, params={"W": W.T, "nin": params.config.n_in, "PL": PL,
-                                         "rthr": enc["rthr_sigmoid"]})
+                                         "rthr": enc["rthr_sigmoid"], "scale": enc["scale"],
+                                         "cell_rthr": enc["rthr_cell_tanh"],
+                                         "relay_rthr": enc["rthr_relay"]})
 
 
-def rasters(x: np.ndarray, PL: int, seed: int) -> tuple[dict, int]:
-    """Input rasters for sequences x (N, T, n_in) and the run's length in ticks."""
-    enc = model.encoding(PL)
+def regular_train(counts: np.ndarray, rows: int) -> np.ndarray:
+    """Regular spike trains (..., rows) of the given counts (<= rows): spike k in row k rows // count."""
+    k = np.arange(rows)
+    c = np.maximum(counts, 1)[..., None]
+    # row r fires when floor((r + 1) c / rows) steps up: exactly c spikes, evenly spread
+    return ((k + 1) * c // rows - k * c // rows > 0) & (counts[..., None] > 0)
+
+
+def rasters(x: np.ndarray, PL: int, seed: int, enc: dict | None = None) -> tuple[dict, int]:
+    """Input rasters for sequences x (N, T, n_in) and the run's length in ticks: x and the bias as
+    regular trains of round(|x| nS) spikes in rows 2 .. PL - 1 of each I/O phase (the IC's drain
+    before the store window ends), the thinning streams at random with their rates."""
+    enc = enc or model.encoding(PL)
     rng = np.random.default_rng(seed)
     N, T, n_in = x.shape
     ticks = 2 * PL * (T + 1) + 2
     rows = 2 * PL * np.arange(T)[:, None] + np.arange(2, PL)[None, :]      # (T, PL - 2)
-    rate = enc["nS"] / (PL - 2)
+    counts = model.input_counts(x, enc["nS"])                                # (N, T, n_in)
+    trains = regular_train(np.moveaxis(counts, 2, 1), PL - 2)               # (N, n_in, T, PL - 2)
+    trains = np.moveaxis(trains, 1, 3)                                       # (N, T, PL - 2, n_in)
     xp = np.zeros((N, ticks, n_in), bool)
     xn = np.zeros((N, ticks, n_in), bool)
-    draws = rng.random((N, T, PL - 2, n_in)) < (np.abs(x)[:, :, None, :] * rate)
-    xp[:, rows] = draws & (x > 0)[:, :, None, :]
-    xn[:, rows] = draws & (x < 0)[:, :, None, :]
+    xp[:, rows] = trains & (x > 0)[:, :, None, :]
+    xn[:, rows] = trains & (x < 0)[:, :, None, :]
     one = np.zeros((N, ticks, 1), bool)
-    one[:, rows.ravel()] = rng.random((N, rows.size, 1)) < rate
+    bias = regular_train(model.input_counts(np.ones(1), enc["nS"]), PL - 2)[0]
+    one[:, rows.ravel(), 0] = np.tile(bias, T)[None, :]
     return {"x_pos": xp, "x_neg": xn, "one": one}, ticks
 
 
 def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, compiled=None,
-            stats: bool = False):
+            stats: bool = False, enc: dict | None = None):
     """Predictions (N, T) of the compiled network on the runtime and the compilation; with
     ``stats`` also the run statistics (for the measured power)."""
     if compiled is None:
-        compiled = corelet.compile(network(params, PL))
-    inputs, ticks = rasters(x, PL, seed)
+        compiled = corelet.compile(network(params, PL, enc))
+    inputs, ticks = rasters(x, PL, seed, enc)
     N, T, _ = x.shape
     H = params.config.n_hidden
     rng = np.random.default_rng(seed + 1)
-    inputs["thin"] = rng.random((N, ticks, H)) < model.encoding(PL)["nS"] / PL
+    enc = enc or model.encoding(PL)
+    inputs["thin"] = rng.random((N, ticks, H)) < enc["nS"] / PL
+    inputs["cthin"] = rng.random((N, ticks, 2 * H)) < enc["cell_thin"]
+    inputs["othin"] = rng.random((N, ticks, H)) < enc["relay_thin"]
     result = corelet.run(compiled.model, ticks, inputs, seed=seed)
     h = result.outputs["h_pos"].astype(np.int64) - result.outputs["h_neg"]        # (N, ticks, H)
     per_cycle = h[:, 2 * PL:2 * PL * (T + 1)].reshape(N, T, 2 * PL, H).sum(axis=2)
     bias = inputs["one"][:, 2 * PL:2 * PL * (T + 1), 0].reshape(N, T, 2 * PL).sum(axis=2)
-    V = np.rint(params.V[0] * model.SF).astype(np.int64)
-    score = per_cycle @ V[:H] + bias * V[H]
+    V = np.rint(params.V * model.SF).astype(np.int64)
+    score = per_cycle @ V[:, :H].T + bias[:, :, None] * V[:, H]
+    pred = (score[:, :, 0] if V.shape[0] == 1 else score) > 0
     if not stats:
-        return score > 0, compiled
+        return pred, compiled
     from corelet.runtime import fabric_from_model
     from corelet.runtime.stats import run_stats
 
-    return score > 0, compiled, run_stats(compiled.model, fabric_from_model(compiled.model), result)
+    return pred, compiled, run_stats(compiled.model, fabric_from_model(compiled.model), result)

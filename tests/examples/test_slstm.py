@@ -23,15 +23,40 @@ def test_parity_labels_are_the_running_parity():
         assert not seq[n:].any()
 
 
-@pytest.mark.parametrize("PL, mx, nS, rthr", [(16, 5, 3.2, 32), (32, 5, 6.4, 64), (64, 5, 12.8, 128),
-                                              (128, 10, 12.8, 128)])
-def test_encoding_keeps_the_random_threshold_ranges_powers_of_two(PL, mx, nS, rthr):
-    enc = model.encoding(PL)
-    assert (enc["mx"], enc["nS"], enc["rthr_sigmoid"], enc["rthr_tanh"]) == (mx, nS, rthr, rthr // 2)
-    assert enc["nS"] == PL / enc["mx"] and enc["rthr_sigmoid"] == round(enc["nS"] * model.SF)
-    assert enc["rthr_cell_tanh"] == PL // 2
-    with pytest.raises(ValueError, match="power of two"):
-        model.encoding(50)
+@pytest.mark.parametrize("PL, rthr, scale, nS, cell, relay", [
+    (10, 2, 10, 2.0, 4, 8),         # RThR floor 2; 10 PL / (5 RThR) = 10
+    (25, 4, 12, 4.8, 8, 16),        # 25 / 6 -> 4; 250 / 20 = 12.5 -> 12; cell 12.5 -> 8
+    (50, 8, 12, 9.6, 16, 32),
+    (64, 8, 16, 12.8, 32, 64),      # powers of two: cell RThR PL / 2, relay PL, no thinning
+    (200, 32, 12, 38.4, 64, 128),   # 200 / 6 -> 32; 2000 / 160 = 12.5 -> 12; relay capped at 128
+])
+def test_encoding_keeps_the_random_threshold_ranges_powers_of_two(PL, rthr, scale, nS, cell, relay):
+    enc = model.encoding(PL, mx=5)
+    assert (enc["rthr_sigmoid"], enc["scale"], enc["rthr_cell_tanh"], enc["rthr_relay"]) == (rthr, scale, cell, relay)
+    assert enc["nS"] == pytest.approx(nS) and enc["mx"] == pytest.approx(PL / nS)
+    assert enc["rthr_tanh"] == max(1, rthr // 2)
+    # scaled activation: a unit is nS spikes, sf nS units of the IC's sum, sf nS / scale = RThR spikes
+    assert enc["nS"] * model.SF == pytest.approx(rthr * scale)
+    assert 6 * rthr <= PL or rthr == 2          # a channel of 6 RThR spikes fits the store window
+    # thinning makes the expected input of the cell's tanh 2 C / PL and of o's relay o PL / relay
+    assert enc["cell_thin"] * PL / 2 == pytest.approx(cell) and enc["relay_thin"] * PL == pytest.approx(relay)
+    with pytest.raises(ValueError, match="8 or more"):
+        model.encoding(7)
+
+
+def test_encoding_default_mx_and_scaled_input():
+    enc = model.encoding(200)                   # mx 2.5: 2000 / (2.5 * 32) = 25 units a spike
+    assert (enc["rthr_sigmoid"], enc["scale"], enc["nS"], enc["mx"]) == (32, 25, 80.0, 2.5)
+    si = model.encoding(200, mx=5, scaled_input=True)   # nS = 200 / (5 * 10) = 4 -> RThR 32, s 1
+    assert (si["rthr_sigmoid"], si["scale"], si["nS"]) == (32, 1, 3.2)
+    assert si["mx"] == pytest.approx(200 / (3.2 * 10))
+
+
+def test_regular_trains_have_the_counts_evenly_spread():
+    trains = chip.regular_train(np.array([0, 1, 3, 8, 4]), 8)
+    assert trains.sum(axis=1).tolist() == [0, 1, 3, 8, 4]
+    assert np.flatnonzero(trains[4]).tolist() == [1, 3, 5, 7]     # every second row
+    assert np.flatnonzero(trains[2]).tolist() == [2, 5, 7]
 
 
 def _hand_net(rows, V):
@@ -70,7 +95,9 @@ def test_the_compiled_network_matches_its_logical_network():
     comp = compiler.compile_network(net)
     x, _, _ = tasks.parity(3, max_len=3, seed=9)
     inputs, ticks = chip.rasters(x, 16, seed=1)
-    inputs["thin"] = np.random.default_rng(2).random((3, ticks, 2)) < 0.2
+    rng = np.random.default_rng(2)
+    inputs.update(thin=rng.random((3, ticks, 2)) < 0.2, cthin=rng.random((3, ticks, 4)) < 0.7,
+                  othin=rng.random((3, ticks, 2)) < 0.7)
     a = runtime.simulate(runtime.fabric_from_model(comp.model), ticks, inputs, seed=5)
     b = runtime.simulate(runtime.fabric_from_network(comp.retimed), ticks, inputs, seed=5)
     for name in a.outputs:
@@ -113,13 +140,23 @@ def test_cli_rejects_bad_files_without_a_traceback(tmp_path, capsys):
     assert "error: cannot read" in capsys.readouterr().err
 
 
-def test_report_pipeline_on_a_small_setting(monkeypatch):
+def test_report_pipeline_on_a_small_setting(monkeypatch, tmp_path):
     from examples.slstm import report
 
     written = {}
     monkeypatch.setattr(report, "write_section", lambda name, text: written.update({name: text}))
-    assert report.main(["--count", "20", "--runtime-count", "2", "--runtime-pl", "16"]) == 0
+    results = tmp_path / "results.json"
+    assert report.main(["--task", "parity", "--nets", "parity2_q", "--pl", "16", "--count", "20",
+                        "--runtime-count", "2", "--runtime-pl", "16", "--table-nets", "parity2_q",
+                        "--table-pl", "16", "--table-count", "2", "--results", str(results)]) == 0
     text = written["slstm"]
-    assert "| 64 | 5 | 12.8 | 128 | 64 | 32 |" in text       # PL 64: mx 5, nS 64 / 5, RThR 128
-    assert "| 256 | 20 | 12.8 | 128 | 64 | 128 |" in text
-    assert "Algorithm 1 1, Algorithm 2" in text and "Not done yet" in text
+    # PL 200, mx 2.5: RThR 32 (<= 200 / 6), scale 2000 / (2.5 * 32) = 25, nS 80; the cell's tanh
+    # RThR 64 fed at 2 * 64 / 200 = 0.64, o's relay RThR 128 fed at 128 / 200 = 0.64
+    assert "| 200 | SA | 2.5 | 80 | 25 | 32 | 16 | 64 (0.64) | 128 (0.64) |" in text
+    assert "| parity2_q | WWQ-SA | 16 | 2 |" in text            # the runtime row
+    assert "| parity2_q | 16 | 32 | " in text                   # the table line: 2 PL ticks a step
+    assert "| 10 units (parity10_q) | WWQ-SA | - |" in text      # not measured: shown as such
+    # the results file keeps what was measured, and a render-only run reproduces the section
+    assert "parity2_q|WWQ-SA|counts|16" in report.load_results(results)
+    assert report.main(["--render-only", "--results", str(results)]) == 0
+    assert written["slstm"] == text
