@@ -17,6 +17,7 @@ import numpy as np
 
 import corelet
 from corelet.training import lstm
+from corelet.training.recurrent import even_code
 from examples.slstm import model
 
 CORELET = Path(__file__).resolve().parent / "slstm.corelet"
@@ -32,14 +33,6 @@ def network(params: lstm.LSTMParams, PL: int, enc: dict | None = None):
                                          "relay_rthr": enc["rthr_relay"]})
 
 
-def regular_train(counts: np.ndarray, rows: int) -> np.ndarray:
-    """Regular spike trains (..., rows) of the given counts (<= rows): spike k in row k rows // count."""
-    k = np.arange(rows)
-    c = np.maximum(counts, 1)[..., None]
-    # row r fires when floor((r + 1) c / rows) steps up: exactly c spikes, evenly spread
-    return ((k + 1) * c // rows - k * c // rows > 0) & (counts[..., None] > 0)
-
-
 def rasters(x: np.ndarray, PL: int, seed: int, enc: dict | None = None) -> tuple[dict, int]:
     """Input rasters for sequences x (N, T, n_in) and the run's length in ticks: x and the bias as
     regular trains of round(|x| nS) spikes in rows 2 .. PL - 1 of each I/O phase (the IC's drain
@@ -49,15 +42,15 @@ def rasters(x: np.ndarray, PL: int, seed: int, enc: dict | None = None) -> tuple
     N, T, n_in = x.shape
     ticks = 2 * PL * (T + 1) + 2
     rows = 2 * PL * np.arange(T)[:, None] + np.arange(2, PL)[None, :]      # (T, PL - 2)
-    counts = model.input_counts(x, enc["nS"])                                # (N, T, n_in)
-    trains = regular_train(np.moveaxis(counts, 2, 1), PL - 2)               # (N, n_in, T, PL - 2)
-    trains = np.moveaxis(trains, 1, 3)                                       # (N, T, PL - 2, n_in)
+    window = PL - 2
+    # round(|x| nS) spikes spread evenly over the window (corelet.training.recurrent.even_code)
+    trains = even_code(model.input_counts(x, enc["nS"]) / window, window).reshape(N, T, window, n_in)
     xp = np.zeros((N, ticks, n_in), bool)
     xn = np.zeros((N, ticks, n_in), bool)
     xp[:, rows] = trains & (x > 0)[:, :, None, :]
     xn[:, rows] = trains & (x < 0)[:, :, None, :]
     one = np.zeros((N, ticks, 1), bool)
-    bias = regular_train(model.input_counts(np.ones(1), enc["nS"]), PL - 2)[0]
+    bias = even_code(model.input_counts(np.ones((1, 1)), enc["nS"]) / window, window)[:, 0]
     one[:, rows.ravel(), 0] = np.tile(bias, T)[None, :]
     return {"x_pos": xp, "x_neg": xn, "one": one}, ticks
 

@@ -52,11 +52,18 @@ def test_encoding_default_mx_and_scaled_input():
     assert si["mx"] == pytest.approx(200 / (3.2 * 10))
 
 
-def test_regular_trains_have_the_counts_evenly_spread():
-    trains = chip.regular_train(np.array([0, 1, 3, 8, 4]), 8)
-    assert trains.sum(axis=1).tolist() == [0, 1, 3, 8, 4]
-    assert np.flatnonzero(trains[4]).tolist() == [1, 3, 5, 7]     # every second row
-    assert np.flatnonzero(trains[2]).tolist() == [2, 5, 7]
+def test_input_rasters_carry_round_x_nS_spikes_in_each_store_window():
+    PL = 50                                      # mx 2.5: nS = 8 * 25 / 10 = 20 (RThR 8, scale 25)
+    x = np.array([[[1.0], [0.0], [0.5], [-0.3]]])
+    inputs, ticks = chip.rasters(x, PL, seed=0)
+    assert ticks == 2 * PL * 5 + 2
+    for k, (pos, neg) in enumerate([(20, 0), (0, 0), (10, 0), (0, 6)]):
+        rows = slice(2 * PL * k + 2, 2 * PL * k + PL)        # rows 2 .. PL - 1 of step k's I/O phase
+        assert (inputs["x_pos"][0, rows, 0].sum(), inputs["x_neg"][0, rows, 0].sum()) == (pos, neg)
+        assert inputs["one"][0, rows, 0].sum() == 20
+        assert not inputs["x_pos"][0, 2 * PL * k + PL:2 * PL * (k + 1) + 2].any()   # none elsewhere
+    assert np.flatnonzero(inputs["x_pos"][0, 2 * PL * 2 + 2:2 * PL * 2 + PL, 0]).tolist() == \
+        [j * 48 // 10 for j in range(10)]           # evenly: spike j at floor(j * 48 / 10)
 
 
 def _hand_net(rows, V):
