@@ -97,6 +97,14 @@ def save(path: Path, nets: dict[str, lstm.LSTMParams]) -> None:
     atomic_savez(path, arrays)
 
 
+def load_params(p: lstm.LSTMParams) -> lstm.LSTMParams:
+    """A network as it is committed and loaded: its effective weights, as an unquantised LSTM."""
+    W, V = p.effective()
+    c = p.config
+    return lstm.LSTMParams(W.copy(), V.copy(), lstm.LSTMConfig(c.n_in, c.n_hidden, c.m_sig, c.m_tanh,
+                                                              quantised=False, n_out=c.n_out))
+
+
 def names(path: Path = WEIGHTS) -> list[str]:
     """The committed networks' names."""
     with np.load(path) as z:

@@ -7,7 +7,8 @@ setups of seed 002: ``q`` (2-bit balanced weights rounded to one decimal, STE, t
 exact) and ``f`` (float weights in [-1, 1]; the chip gets them rounded to one decimal). Parity:
 9000 training sequences up to length 20, 1000 validation; Reber: 5000 training strings up to 36
 symbols, 500 validation. The epoch with the best accuracy on the validation sequences
-(seed 3, not the test set) is kept, over ``--tries`` initialisations from seed ``--first-seed``
+(seed 3, not the test set) is kept (with ``--select-pl PL``: its accuracy in the spike-count
+model at phase length PL), over ``--tries`` initialisations from seed ``--first-seed``
 (3: the committed networks). Progress on stderr.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +36,7 @@ def dataset(task: str, part: str):
 
 
 def train_one(units: int, quantised: bool, epochs: int, tries: int, first: int = 3,
-              task: str = "parity", lr: float = 0.02) -> tuple[lstm.LSTMParams, float]:
+              task: str = "parity", lr: float = 0.02, select_pl: int | None = None) -> tuple[lstm.LSTMParams, float]:
     x, y, m = dataset(task, "train")
     xv, yv, mv = dataset(task, "valid")
     n_io = 1 if task == "parity" else len(tasks.SYMBOLS)
@@ -45,13 +47,16 @@ def train_one(units: int, quantised: bool, epochs: int, tries: int, first: int =
         def keep(epoch, value, p=p):
             nonlocal best, best_acc
             acc = lstm.accuracy(lstm.forward(p, xv)[0], yv, mv)
+            if select_pl:                  # rank the epochs by the spike-count model instead
+                chip = model.load_params(p)
+                acc = model.accuracy(model.spiking_predict(chip, xv, select_pl), yv, mv)
             print(f"units {units} {'q' if quantised else 'f'} try {attempt} epoch {epoch}: "
                   f"loss {value:.4f} validation {acc:.4f}", file=sys.stderr, flush=True)
             if acc > best_acc:
                 best, best_acc = copy.deepcopy(p), acc
 
         lstm.train(p, x, y, m, epochs=epochs, lr=lr, seed=attempt, log=keep)
-        if best_acc == 1.0:
+        if best_acc == 1.0 and not select_pl:
             break
     return best, best_acc
 
@@ -61,23 +66,26 @@ def main(argv=None) -> int:
     ap.add_argument("--task", choices=["parity", "reber"], default="parity")
     ap.add_argument("--units", type=int, nargs="+", default=[2])
     ap.add_argument("--lr", type=float, default=0.02)
+    ap.add_argument("--select-pl", type=int, help="keep the epoch best in the spike-count model at this PL")
+    ap.add_argument("--weights", type=Path, default=model.WEIGHTS, help="the weights file to add to")
+    ap.add_argument("--setups", nargs="+", choices=["q", "f"], default=["q", "f"])
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--tries", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=3)
     args = ap.parse_args(argv)
-    nets = {}                                   # keep the committed networks of other sizes
-    if model.WEIGHTS.exists():
-        with np.load(model.WEIGHTS) as committed:
-            names = [key[:-2] for key in committed.files if key.endswith("_W")]
-        nets = {name: model.load(name) for name in names}
+    nets = {}
     for units in args.units:
-        for quantised in (True, False):
-            p, acc = train_one(units, quantised, args.epochs, args.tries, args.first_seed, args.task, args.lr)
+        for quantised in [s == "q" for s in args.setups]:
+            p, acc = train_one(units, quantised, args.epochs, args.tries, args.first_seed, args.task, args.lr,
+                               args.select_pl)
             name = f"{args.task}{units}_{'q' if quantised else 'f'}"
             nets[name] = p
             print(f"{name}: validation {acc:.4f}", file=sys.stderr)
-    model.DATA.mkdir(exist_ok=True)
-    model.save(model.WEIGHTS, nets)
+    committed = {}                      # keep the other committed networks (read now, not at the start)
+    if args.weights.exists():
+        committed = {name: model.load(name, args.weights) for name in model.names(args.weights)}
+    args.weights.parent.mkdir(exist_ok=True)
+    model.save(args.weights, {**committed, **nets})
     return 0
 
 

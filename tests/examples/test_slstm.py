@@ -3,6 +3,8 @@ runtime against hand-designed networks whose answers are known, the committed ne
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -64,6 +66,40 @@ def test_input_rasters_carry_round_x_nS_spikes_in_each_store_window():
         assert not inputs["x_pos"][0, 2 * PL * k + PL:2 * PL * (k + 1) + 2].any()   # none elsewhere
     assert np.flatnonzero(inputs["x_pos"][0, 2 * PL * 2 + 2:2 * PL * 2 + PL, 0]).tolist() == \
         [j * 48 // 10 for j in range(10)]           # evenly: spike j at floor(j * 48 / 10)
+
+
+# the Reber grammar as a regular expression, derived by hand from its graph: after B T, S* X, then
+# node 3's language A; after B P, T* V, then node 4's: V | P A; A = (X T* V P)* (S | X T* V V)
+_A = "(XT*VP)*(S|XT*VV)"
+_REBER = f"B(TS*X{_A}|PT*V(V|P{_A}))E"
+_EMBEDDED = re.compile(f"B(T{_REBER}T|P{_REBER}P)E")
+
+
+def test_embedded_reber_strings_follow_the_grammar_and_targets_are_the_next_symbols():
+    x, y, mask = tasks.embedded_reber(2000, seed=5)
+    assert x.shape == y.shape == (2000, 35, 7) and mask.shape == (2000, 35)
+    seen = 0
+    followers, targets = {}, {}
+    for xs, ys, m in zip(x, y, mask):
+        n = int(m.sum())
+        assert m[:n].all() and not m[n:].any() and not xs[n:].any()
+        assert (xs[:n].sum(axis=1) == 1).all()                     # one-hot symbols
+        text = "".join(tasks.SYMBOLS[i] for i in xs[:n].argmax(axis=1))
+        assert _EMBEDDED.fullmatch(text + "E"), text               # the final E is not an input
+        nexts = ["".join(tasks.SYMBOLS[j] for j in np.flatnonzero(ys[t])) for t in range(n)]
+        # the last step predicts E; the one before, the branch symbol that opened the string
+        assert nexts[-1] == "E" and nexts[-2] == text[1]
+        if text == "BTBPVVET":                                     # by hand, symbol by symbol
+            assert nexts == ["TP", "B", "TP", "TV", "PV", "E", "T", "E"]
+            seen += 1
+        for t in range(n):
+            followers.setdefault(text[:t + 1], set()).add((text + "E")[t + 1])
+            targets.setdefault(text[:t + 1], set()).add(nexts[t])
+    assert seen > 0
+    # a prefix always has the same targets, and what follows it in the strings is among them
+    for prefix, symbols in followers.items():
+        assert len(targets[prefix]) == 1 and symbols <= set(next(iter(targets[prefix]))), prefix
+    assert 8 <= mask.sum(axis=1).min() and mask.sum(axis=1).max() <= 35
 
 
 def _hand_net(rows, V):
