@@ -10,7 +10,8 @@ emits one spike per ``scale`` units; the gates' RThR = sf nS / scale must be a p
 One step of the counting model, per unit:
 
 * I/O phase: x and the bias as exact counts round(v nS) (regular trains), h_{t-1} as its counts;
-  the IC's channel sums, divided by scale (remainders carried to the next step) and each cut at
+  the IC's channel sums (per block of 32 inputs when there are partial sums), divided by scale
+  (remainders carried to the next step), added over the blocks and each cut at
   PL - 2 spikes (one spike a tick inside the gate's store window): AMP of the four gates.
 * processing phase: i, f, o fire at their hard-sigmoid rates clip(AMP / RThR + 1/2), c' at its hard
   tanh rate clip(AMP / (RThR / 2)) on its sign's channel; i AND c' gives Binomial(PL, i |c'|)
@@ -78,6 +79,7 @@ def encoding(PL: int, mx: float | None = None, scaled_input: bool = False) -> di
 
 
 MX = 2.5              # the default mx (the seed's 5 leaves h noisier: docs/results.md)
+IC_BLOCK = 32         # the IC's inputs per block of partial sums (4 bits: 256 // 8)
 CELL_CHARGE = 126     # the burst-coded C holds |C| <= 126 spikes (SRBank's largest charge)
 
 
@@ -147,16 +149,20 @@ def spiking_hidden(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 
 
     h = np.zeros((N, H))
     C = np.zeros((N, H))
-    rem = np.zeros((2, N, 4 * H))                 # the IC's remainders, carried between steps
+    blocks = [slice(b, b + IC_BLOCK) for b in range(0, W.shape[1], IC_BLOCK)]
+    rem = np.zeros((len(blocks), 2, N, 4 * H))    # the IC's remainders, carried between steps
     hs = np.empty((N, T, H))
     Wp, Wn = np.maximum(W, 0).T, np.maximum(-W, 0).T
     bias = np.full((N, 1), float(input_counts(np.ones(1), nS)[0]))
     for t in range(T):
         z = np.concatenate([np.sign(x[:, t]) * input_counts(x[:, t], nS), h, bias], axis=1)
         zp, zn = np.maximum(z, 0), np.maximum(-z, 0)
-        sums = np.stack([zp @ Wp + zn @ Wn, zp @ Wn + zn @ Wp]) + rem
+        # each block of IC_BLOCK inputs is scaled on its own (the IC's partial sums)
+        sums = np.stack([np.stack([zp[:, b] @ Wp[b] + zn[:, b] @ Wn[b], zp[:, b] @ Wn[b] + zn[:, b] @ Wp[b]])
+                         for b in blocks]) + rem
         out = np.floor(sums / s)
         rem = sums - out * s
+        out = out.sum(axis=0)
         # a channel emits one spike a tick: a gate's store window takes at most PL - 2 of them
         amp = np.minimum(out[0], PL - 2) - np.minimum(out[1], PL - 2)
         i, f, o = (np.clip(amp[:, k * H:(k + 1) * H] / rthr + 0.5, 0, 1) for k in range(3))

@@ -169,18 +169,22 @@ def test_largest_magnitudes_fit():
 
 @pytest.mark.parametrize("n, m, scale, blocks", [(20, 8, 3, 1), (100, 6, 5, 4)])
 def test_scaled_channels_count_one_spike_per_scale_units(n, m, scale, blocks):
-    """scale = s: each channel emits floor(sum / s) spikes (a fresh neuron holds no remainder),
-    in one stage and after partial sums (the final sums are scaled, the partial sums exact)."""
+    """scale = s: each channel emits floor(sum / s) spikes (a fresh neuron holds no remainder) in
+    one stage; with partial sums each block's partial sum is scaled: sum_b floor(block sum / s)."""
     rng = np.random.default_rng(n + scale)
     W = rng.integers(-15, 16, size=(n, m))
     xp = rng.integers(0, 4, size=(3, n))
     xn = rng.integers(0, 4, size=(3, n))
-    ep, en = channel_sums(W, xp, xn)
-    ticks = 3 + int(max(ep.max(), en.max())) + 4      # the partial sums burst unscaled
+    block = 32                                        # the default for 4 bits
+    ep = sum(channel_sums(W[b:b + block], xp[:, b:b + block], xn[:, b:b + block])[0] // scale
+             for b in range(0, n, block))
+    en = sum(channel_sums(W[b:b + block], xp[:, b:b + block], xn[:, b:b + block])[1] // scale
+             for b in range(0, n, block))
+    ticks = 3 + int(max(ep.max(), en.max())) + 4
     net = elaborate(USE, {"W": W, "scale": scale}, top="IC")
     out = run_compiled(net, ticks, {"x_pos": bursts(xp, 3), "x_neg": bursts(xn, 3)})
-    assert np.array_equal(out["y_pos"].sum(axis=1), ep // scale)
-    assert np.array_equal(out["y_neg"].sum(axis=1), en // scale)
+    assert np.array_equal(out["y_pos"].sum(axis=1), ep)
+    assert np.array_equal(out["y_neg"].sum(axis=1), en)
     assert len([p for p in net.populations if p.path.endswith("part")]) == (blocks > 1)
 
 
