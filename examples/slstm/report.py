@@ -38,10 +38,11 @@ from examples.slstm import chip, model, train
 RESULTS = model.DATA / "results.json"
 SIZES = {"parity": (2, 10), "reber": (10, 30, 50)}
 PLS = (10, 25, 50, 100, 200)
-# setup -> (weights, scaled input, rate-coded C): the seed's two setups, the float networks with
-# scaled activation, and the seed's ablation
-SETUPS = {"WWQ-SA": ("q", False, False), "NWQ-SI": ("f", True, False), "NWQ-SA": ("f", False, False),
-          "WWQ-SA, rate-coded C": ("q", False, True)}
+# setup -> (weights, scaled input, rate-coded C, mx): the seed's two setups, the float networks
+# with scaled activation, the seed's ablation, and WWQ-SA at the seed's mx 5
+SETUPS = {"WWQ-SA": ("q", False, False, None), "NWQ-SI": ("f", True, False, None),
+          "NWQ-SA": ("f", False, False, None), "WWQ-SA, rate-coded C": ("q", False, True, None),
+          "WWQ-SA, mx 5": ("q", False, False, 5.0)}
 RUNTIME_SETUPS = ("WWQ-SA", "NWQ-SA")
 
 
@@ -77,11 +78,11 @@ def measure(args, results: dict) -> None:
                     continue
                 p = chip_params(name)
                 results[f"{name}|float"] = {"acc": lstm.accuracy(lstm.forward(p, x)[0], y, mask), "n": len(x)}
-                for setup, (w, si, rate) in SETUPS.items():
+                for setup, (w, si, rate, mx) in SETUPS.items():
                     if w != weights:
                         continue
                     for PL in args.pl:
-                        enc = model.encoding(PL, scaled_input=si)
+                        enc = model.encoding(PL, mx=mx, scaled_input=si)
                         acc = model.accuracy(model.spiking_predict(p, x, PL, rate_coded_cell=rate, enc=enc), y, mask)
                         results[f"{name}|{setup}|counts|{PL}"] = {"acc": acc, "n": len(x)}
                         log(f"{name} {setup} PL {PL}: spike counts {acc:.4f}")
@@ -157,13 +158,14 @@ def render(results: dict) -> str:
            "round(v nS) spikes (random draws added noise of 1 / sqrt(nS)), and the cell's hard tanh and "
            "o's relay take their spikes thinned by host streams so that their RThR are powers of two "
            "whatever PL is.", "",
-           "Encoding per phase length (WWQ-SA and NWQ-SA: nS = PL / mx, mx asked 2.5; NWQ-SI: nS = "
-           "PL / (mx sf), mx asked 5; RThR must be a power of two, so mx is what the integers give):", "",
+           f"Encoding per phase length (SA: nS = PL / mx; SI: nS = PL / (mx sf); mx asked {model.MX:g}, "
+           "since every rate-coded value (x, h, the bias) lies in [-1, 1]; the seed's 5 is the `mx 5` "
+           "row. RThR must be a power of two, so mx is what the integers give):", "",
            "| PL | setup | mx | nS | IC scale | RThR sigmoid | RThR tanh | RThR tanh of C (thinned to) | RThR o relay (thinned to) |",
            "|---|---|---|---|---|---|---|---|---|"]
     for PL in PLS:
         for label, si in (("SA", False), ("SI", True)):
-            e = model.encoding(PL, mx=5 if si else None, scaled_input=si)
+            e = model.encoding(PL, scaled_input=si)
             out.append(f"| {PL} | {label} | {e['mx']:.3g} | {e['nS']:g} | {e['scale']} | {e['rthr_sigmoid']} | "
                        f"{e['rthr_tanh']} | {e['rthr_cell_tanh']} ({e['cell_thin']:.2f}) | "
                        f"{e['rthr_relay']} ({e['relay_thin']:.2f}) |")
@@ -174,7 +176,7 @@ def render(results: dict) -> str:
                 "| network | setup | non-spiking | " + " | ".join(f"PL {PL}" for PL in PLS) + " |",
                 "|---|---|---|" + "---|" * len(PLS)]
         for units in SIZES[task]:
-            for setup, (w, _, _) in SETUPS.items():
+            for setup, (w, *_) in SETUPS.items():
                 name = f"{task}{units}_{w}"
                 out.append(f"| {units} units ({name}) | {setup} | {cell(name + '|float')} | " +
                            " | ".join(cell(f"{name}|{setup}|counts|{PL}") for PL in PLS) + " |")

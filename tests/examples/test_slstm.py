@@ -47,25 +47,25 @@ def test_encoding_keeps_the_random_threshold_ranges_powers_of_two(PL, rthr, scal
 
 
 def test_encoding_default_mx_and_scaled_input():
-    enc = model.encoding(200)                   # mx 2.5: 2000 / (2.5 * 32) = 25 units a spike
-    assert (enc["rthr_sigmoid"], enc["scale"], enc["nS"], enc["mx"]) == (32, 25, 80.0, 2.5)
+    enc = model.encoding(200)                   # mx 1.25: 2000 / (1.25 * 32) = 50 units a spike
+    assert (enc["rthr_sigmoid"], enc["scale"], enc["nS"], enc["mx"]) == (32, 50, 160.0, 1.25)
     si = model.encoding(200, mx=5, scaled_input=True)   # nS = 200 / (5 * 10) = 4 -> RThR 32, s 1
     assert (si["rthr_sigmoid"], si["scale"], si["nS"]) == (32, 1, 3.2)
     assert si["mx"] == pytest.approx(200 / (3.2 * 10))
 
 
 def test_input_rasters_carry_round_x_nS_spikes_in_each_store_window():
-    PL = 50                                      # mx 2.5: nS = 8 * 25 / 10 = 20 (RThR 8, scale 25)
+    PL = 50                                      # mx 1.25: nS = 8 * 50 / 10 = 40 (RThR 8, scale 50)
     x = np.array([[[1.0], [0.0], [0.5], [-0.3]]])
     inputs, ticks = chip.rasters(x, PL, seed=0)
     assert ticks == 2 * PL * 5 + 2
-    for k, (pos, neg) in enumerate([(20, 0), (0, 0), (10, 0), (0, 6)]):
+    for k, (pos, neg) in enumerate([(40, 0), (0, 0), (20, 0), (0, 12)]):
         rows = slice(2 * PL * k + 2, 2 * PL * k + PL)        # rows 2 .. PL - 1 of step k's I/O phase
         assert (inputs["x_pos"][0, rows, 0].sum(), inputs["x_neg"][0, rows, 0].sum()) == (pos, neg)
-        assert inputs["one"][0, rows, 0].sum() == 20
+        assert inputs["one"][0, rows, 0].sum() == 40
         assert not inputs["x_pos"][0, 2 * PL * k + PL:2 * PL * (k + 1) + 2].any()   # none elsewhere
     assert np.flatnonzero(inputs["x_pos"][0, 2 * PL * 2 + 2:2 * PL * 2 + PL, 0]).tolist() == \
-        [j * 48 // 10 for j in range(10)]           # evenly: spike j at floor(j * 48 / 10)
+        [j * 48 // 20 for j in range(20)]           # evenly: spike j at floor(j * 48 / 20)
 
 
 # the Reber grammar as a regular expression, derived by hand from its graph: after B T, S* X, then
@@ -193,9 +193,9 @@ def test_report_pipeline_on_a_small_setting(monkeypatch, tmp_path):
                         "--runtime-count", "2", "--runtime-pl", "16", "--table-nets", "parity2_q",
                         "--table-pl", "16", "--table-count", "2", "--results", str(results)]) == 0
     text = written["slstm"]
-    # PL 200, mx 2.5: RThR 32 (<= 200 / 6), scale 2000 / (2.5 * 32) = 25, nS 80; the cell's tanh
-    # RThR 64 fed at 2 * 64 / 200 = 0.64, o's relay RThR 128 fed at 128 / 200 = 0.64
-    assert "| 200 | SA | 2.5 | 80 | 25 | 32 | 16 | 64 (0.64) | 128 (0.64) |" in text
+    # PL 200, mx 1.25: RThR 32 (<= 200 / 6), scale 2000 / (1.25 * 32) = 50, nS 160; the cell's
+    # tanh RThR 64 fed at 2 * 64 / 200 = 0.64, o's relay RThR 128 fed at 128 / 200 = 0.64
+    assert "| 200 | SA | 1.25 | 160 | 50 | 32 | 16 | 64 (0.64) | 128 (0.64) |" in text
     assert "| parity2_q | WWQ-SA | 16 | 2 |" in text            # the runtime row
     assert "| parity2_q | 16 | 32 | " in text                   # the table line: 2 PL ticks a step
     assert "| 10 units (parity10_q) | WWQ-SA | - |" in text      # not measured: shown as such
