@@ -5,8 +5,10 @@ Timing (``SRClock`` offsets 0 and PL, cycles of 2 PL ticks): step k's inputs are
 2 PL k + 2 .. 2 PL k + PL - 1 (inside the gates' store window, with the IC's drain before its end);
 h_k comes out in the I/O phase of cycle k + 1, so T steps run T + 1 cycles and step k's
 prediction is V [count(h_pos) - count(h_neg), count(bias)] > 0 over cycle k + 1 (the readout
-layer's weighted count, done here from the spike counts). Rates: x and the bias at
-nS / (PL - 2) in those rows (nS spikes per unit on average), ``thin`` at nS / PL in every tick.
+layer's weighted count, done here from the spike counts; one per output, several for the Reber
+grammar). x and the bias: round(|v| nS) spikes spread evenly over those rows (exact counts);
+the host streams at random in every tick: ``thin`` at nS / PL, ``cthin`` (the cell's tanh) and
+``othin`` (o's relay) at the rates of ``model.encoding``.
 """
 
 from __future__ import annotations
