@@ -148,8 +148,9 @@ def test_the_compiled_network_matches_its_logical_network():
 
 
 @pytest.mark.parametrize("name, least", [("parity2_q", 0.99), ("parity2_f", 0.99), ("parity10_q", 0.97),
-                                         ("parity10_f", 0.99)])
-def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name, least):
+                                         ("parity10_f", 0.99), ("reber10_q", 0.9), ("reber30_q", 0.9),
+                                         ("reber30_f", 0.95)])
+def test_committed_networks_are_one_decimal_in_range_and_solve_their_task(name, least):
     params = model.load(name)
     assert np.abs(params.W).max() <= 1.0 and np.abs(params.V).max() <= 1.0
     if name.endswith("_q"):                      # one decimal, 2-bit balanced: at most four levels
@@ -157,7 +158,10 @@ def test_committed_networks_are_one_decimal_in_range_and_solve_parity(name, leas
             assert np.allclose(w * 10, np.round(w * 10)) and len(np.unique(w)) <= 4
     else:                                        # float weights: the chip gets them rounded
         params.W, params.V = np.round(params.W, 1), np.round(params.V, 1)
-    x, y, mask = tasks.parity(300, seed=11)      # sequences the training never saw
+    if name.startswith("parity"):
+        x, y, mask = tasks.parity(300, seed=11)      # sequences the training never saw
+    else:
+        x, y, mask = tasks.embedded_reber(300, seed=11)
     assert lstm.accuracy(lstm.forward(params, x)[0], y, mask) >= least
 
 
@@ -172,6 +176,24 @@ def test_cli_makes_and_evaluates_sequence_files(tmp_path, capsys):
     with np.load(out) as r, np.load(seqs) as s:
         assert r["pred"].shape == s["y"].shape
         assert np.array_equal(r["step_correct"], (r["pred"] == s["y"]) & (s["mask"] > 0))
+
+
+def test_cli_evaluates_reber_files_on_each_engine(tmp_path, capsys):
+    seqs, out = tmp_path / "r.npz", tmp_path / "o.npz"
+    assert cli.main(["make", "--task", "reber", "--count", "3", "--out", str(seqs)]) == 0
+    for engine in ("float", "counts", "runtime"):
+        assert cli.main(["eval", "--task", "reber", "--sequences", str(seqs), "--net", "reber10_q",
+                         "--engine", engine, "--pl", "16", "--out", str(out)]) == 0
+        assert "reber10_q on" in capsys.readouterr().out
+        with np.load(out) as r, np.load(seqs) as s:
+            assert r["pred"].shape == s["y"].shape == (3, 35, 7)
+            pred, y, mask = r["pred"], s["y"], s["mask"]
+            # a step is right when the predicted set is not empty and inside the possible symbols
+            by_hand = np.array([[mask[n, t] > 0 and pred[n, t].any() and not (pred[n, t] & (y[n, t] == 0)).any()
+                                 for t in range(35)] for n in range(3)])
+            assert np.array_equal(r["step_correct"], by_hand)
+    with pytest.raises(SystemExit):                        # a parity network on Reber strings
+        cli.main(["eval", "--task", "reber", "--sequences", str(seqs), "--net", "parity2_q"])
 
 
 def test_cli_rejects_bad_files_without_a_traceback(tmp_path, capsys):
