@@ -32,10 +32,11 @@ def evaluate(net: str, x, y, mask, engine: str, PL: int, seed: int) -> np.ndarra
     params = model.load(net)
     if engine == "float":
         return (lstm.forward(params, x)[0] > 0.5).astype(np.int64)
+    enc = model.encoding(PL, cell_range=model.CELL_RANGE[model.task_of(net)])
     if engine == "counts":
-        return model.spiking_predict(params, x, PL, seed=seed)
+        return model.spiking_predict(params, x, PL, seed=seed, enc=enc)
     from examples.slstm import chip
-    return chip.predict(params, x, PL, seed=seed)[0].astype(np.int64)
+    return chip.predict(params, x, PL, seed=seed, enc=enc)[0].astype(np.int64)
 
 
 def step_correct(pred, y, mask) -> np.ndarray:

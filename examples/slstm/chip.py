@@ -8,7 +8,7 @@ prediction is V [count(h_pos) - count(h_neg), count(bias)] > 0 over cycle k + 1 
 layer's weighted count, done here from the spike counts; one per output, several for the Reber
 grammar). x and the bias: round(|v| nS) spikes spread evenly over those rows (exact counts);
 the host streams at random in every tick: ``thin`` at nS / PL, ``cthin`` (the cell's tanh) and
-``othin`` (o's relay) at the rates of ``model.encoding``.
+``othin`` (o's relay), ``ithin`` (i * c' into the cell) at the rates of ``model.encoding``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def network(params: lstm.LSTMParams, PL: int, enc: dict | None = None):
     return corelet.load(CORELET, params={"W": W.T, "nin": params.config.n_in, "PL": PL,
                                          "rthr": enc["rthr_sigmoid"], "scale": enc["scale"],
                                          "cell_rthr": enc["rthr_cell_tanh"],
-                                         "relay_rthr": enc["rthr_relay"]})
+                                         "relay_rthr": enc["rthr_relay"],
+                                         "cell_charge": enc["cell_charge"], "kicks": enc["kicks"]})
 
 
 def rasters(x: np.ndarray, PL: int, seed: int, enc: dict | None = None) -> tuple[dict, int]:
@@ -71,6 +72,7 @@ def predict(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 0, comp
     inputs["thin"] = rng.random((N, ticks, H)) < enc["nS"] / PL
     inputs["cthin"] = rng.random((N, ticks, 2 * H)) < enc["cell_thin"]
     inputs["othin"] = rng.random((N, ticks, H)) < enc["relay_thin"]
+    inputs["ithin"] = rng.random((N, ticks, H)) < enc["ig_thin"]
     result = corelet.run(compiled.model, ticks, inputs, seed=seed)
     h = result.outputs["h_pos"].astype(np.int64) - result.outputs["h_neg"]        # (N, ticks, H)
     per_cycle = h[:, 2 * PL:2 * PL * (T + 1)].reshape(N, T, 2 * PL, H).sum(axis=2)

@@ -15,9 +15,9 @@ One step of the counting model, per unit:
   PL - 2 spikes (one spike a tick inside the gate's store window): AMP of the four gates.
 * processing phase: i, f, o fire at their hard-sigmoid rates clip(AMP / RThR + 1/2), c' at its hard
   tanh rate clip(AMP / (RThR / 2)) on its sign's channel; i AND c' gives Binomial(PL, i |c'|)
-  spikes, f AND the burst-coded C_{t-1} (|C| spikes) Binomial(|C|, f); C_t is their signed sum,
-  held to |C| <= 126 spikes (the burst sums' charge).
-* next I/O phase: the hard tanh of C_t (its spikes thinned to 2 RThR_c / PL, RThR_c a power of two)
+  spikes (thinned by ig_thin when C's unit is PL / 2), f AND the burst-coded C_{t-1} (|C| spikes)
+  Binomial(|C|, f); C_t is their signed sum, held to |C| <= min(cell_charge, PL) spikes.
+* next I/O phase: the hard tanh of C_t (its spikes thinned to 2 RThR_c / unit, RThR_c a power of two)
   AND o (relayed: o's spikes thinned to RThR_o / PL, re-emitted at count / RThR_o) AND a stream of
   rate nS / PL gives h_t in nS units; the readout is the sign of V's integers times [h, bias count].
 
@@ -44,7 +44,7 @@ def pow2_at_most(v: float) -> int:
     return 1 << max(0, int(np.floor(np.log2(max(v, 1.0)))))
 
 
-def encoding(PL: int, mx: float | None = None, scaled_input: bool = False) -> dict:
+def encoding(PL: int, mx: float | None = None, scaled_input: bool = False, cell_range: int = 1) -> dict:
     """The integers that carry the network at phase length PL (any PL >= 8), for about ``mx``.
 
     The IC module's two channels emit one spike a tick into a gate's store window of about PL
@@ -60,7 +60,13 @@ def encoding(PL: int, mx: float | None = None, scaled_input: bool = False) -> di
     rthr_cell_tanh = the power of two <= PL / 2, fed C's spikes thinned by a host stream of rate
     cell_thin = 2 rthr_cell_tanh / PL (1 when PL is a power of two). Likewise o's relay (count of
     about o PL, re-emitted at rate count / rthr_relay) takes o's spikes thinned at rate
-    relay_thin = rthr_relay / PL, rthr_relay = the power of two <= min(PL, 128)."""
+    relay_thin = rthr_relay / PL, rthr_relay = the power of two <= min(PL, 128).
+
+    The burst-coded C holds at most PL spikes (a burst drains one spike a tick in the release
+    phase): one unit at PL spikes per unit. ``cell_range`` = 2 halves the unit (i AND c' thinned
+    by ig_thin = 1/2 before the cell), so C reaches +-2 (the Reber networks need more than 1; see
+    CELL_RANGE); the cell's burst sums hold cell_charge = min(254, max(126, PL)) with `kicks`
+    store kicks (2 above 126), and the cell's tanh sees the half-unit C."""
 
     if PL < 8:
         raise ValueError(f"phase length {PL}: must be 8 or more (a gate's store window is PL - 2 ticks)")
@@ -69,13 +75,16 @@ def encoding(PL: int, mx: float | None = None, scaled_input: bool = False) -> di
     rthr = int(min(128, max(2, pow2_at_most(PL / 6)), max(1, pow2_at_most(SF * target))))
     scale = max(1, int(round(SF * target / rthr)))
     nS = rthr * scale / SF
-    cell = pow2_at_most(PL / 2)
+    unit = PL / cell_range                                    # C's spikes per unit
+    cell = pow2_at_most(unit / 2)
     relay = min(128, pow2_at_most(PL))
+    charge = min(254, max(126, PL))
     return {"PL": PL, "mx": PL / (nS * SF) if scaled_input else PL / nS, "nS": nS,
             "scaled_input": scaled_input, "scale": scale, "rthr_sigmoid": rthr,
             "rthr_tanh": max(1, rthr // 2), "rthr_cell_tanh": cell,
-            "cell_thin": 2 * cell / PL, "rthr_relay": relay, "relay_thin": relay / PL,
-            "cell_charge": CELL_CHARGE}
+            "cell_thin": 2 * cell / unit, "rthr_relay": relay, "relay_thin": relay / PL,
+            "cell_range": cell_range, "ig_thin": 1 / cell_range, "cell_charge": charge,
+            "kicks": 1 if charge <= 126 else 2}
 
 
 # the default mx: every value the network rate-codes (x, h, the bias) lies in [-1, 1], so an mx
@@ -83,7 +92,13 @@ def encoding(PL: int, mx: float | None = None, scaled_input: bool = False) -> di
 # (parity, 10 units, PL 200, spike-count model: 0.97 at mx 5 against 0.98 at 1.25)
 MX = 1.25
 IC_BLOCK = 32         # the IC's inputs per block of partial sums (4 bits: 256 // 8)
-CELL_CHARGE = 126     # the burst-coded C holds |C| <= 126 spikes (SRBank's largest charge)
+# units of C the burst code holds, per task: the Reber networks' cell states reach about 2
+CELL_RANGE = {"parity": 1, "reber": 2}
+
+
+def task_of(name: str) -> str:
+    """The task of a committed network, from its name (parity10_q, reber30_f, ...)."""
+    return "reber" if name.startswith("reber") else "parity"
 
 
 def input_counts(x: np.ndarray, nS: float) -> np.ndarray:
@@ -174,7 +189,9 @@ def spiking_hidden(params: lstm.LSTMParams, x: np.ndarray, PL: int, seed: int = 
             C = signed_counts(C, PL, np.abs(C) / PL)
         fC = signed_counts(C, np.abs(C).astype(np.int64), f)
         ig = signed_counts(g, PL, i * np.abs(g))
-        C = np.clip(fC + ig, -enc["cell_charge"], enc["cell_charge"])
+        ig = signed_counts(ig, np.abs(ig).astype(np.int64), enc["ig_thin"])
+        # the burst sums hold cell_charge spikes, and a burst drains at most PL of them
+        C = np.clip(fC + ig, -min(enc["cell_charge"], PL), min(enc["cell_charge"], PL))
         # the cell's hard tanh sees C's spikes thinned at cell_thin, and its RThR is rthr_cell_tanh
         seen = signed_counts(fC, np.abs(fC).astype(np.int64), enc["cell_thin"]) + \
             signed_counts(ig, np.abs(ig).astype(np.int64), enc["cell_thin"])
