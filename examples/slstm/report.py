@@ -194,6 +194,10 @@ def render(results: dict) -> str:
             for name, setup, PL in runtime:
                 r = results[f"{name}|{setup}|runtime|{PL}"]
                 out.append(f"| {name} | {setup} | {PL} | {r['n']} | {r['acc']:.3f} | {r['counts']:.3f} | {r['cores']} |")
+    committed = set(model.names())
+    missing = [f"{t}{u}_{w}" for t in SIZES for u in SIZES[t] for w in "qf" if f"{t}{u}_{w}" not in committed]
+    if missing:
+        out += ["", f"Not trained (no committed weights, so no numbers): {', '.join(missing)}."]
     tables = sorted(k for k in results if "|table|" in k)
     if tables:
         out += ["", "### Table 1 style line (WWQ-SA, measured run statistics, 1 ms ticks)", "",
