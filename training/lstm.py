@@ -7,6 +7,10 @@ One LSTM layer and a logistic readout per step (seed 002's parity task answers a
     C_t = f C_{t-1} + i c'                       h_t = o hard_tanh(C_t, m_tanh)
     p_t = sigmoid(V [h_t, 1])                    (the probability of class 1)
 
+With ``n_out`` > 1 the readout has n_out independent sigmoids (multi-label: seed 002's embedded
+Reber grammar predicts the set of possible next symbols), V is (n_out, H + 1), the targets and
+probabilities are (batch, T, n_out) and the loss sums the n_out cross-entropies per step.
+
 Weights live in [-1, 1] (clipped after every update). With ``quantised`` the forward pass uses
 seed 002's RQ_bal (equations 9 and 10): ``round_decimals(balanced(w, bits), decimals)``, and the
 straight-through estimator hands its gradient to the float weights (inside [-1, 1]; the clip
@@ -34,6 +38,7 @@ class LSTMConfig:
     quantised: bool = True
     bits: int = 2
     decimals: int = 1
+    n_out: int = 1
 
 
 @dataclass
@@ -66,12 +71,13 @@ def init(config: LSTMConfig, seed: int = 0) -> LSTMParams:
     H, n = config.n_hidden, config.n_in + config.n_hidden + 1
     W = rng.uniform(-0.5, 0.5, (4 * H, n))
     W[H:2 * H, -1] = 0.5            # forget gates start open
-    V = rng.uniform(-0.5, 0.5, (1, H + 1))
+    V = rng.uniform(-0.5, 0.5, (config.n_out, H + 1))
     return LSTMParams(W, V, config)
 
 
 def forward(params: LSTMParams, x: np.ndarray, W=None, V=None) -> tuple[np.ndarray, dict]:
-    """x: (batch, T, n_in). Returns the class-1 probabilities (batch, T) and the cache for grads."""
+    """x: (batch, T, n_in). Returns the class-1 probabilities (batch, T), or (batch, T, n_out) when
+    n_out > 1, and the cache for grads."""
     cfg = params.config
     if W is None:
         W, V = params.effective()
@@ -81,7 +87,7 @@ def forward(params: LSTMParams, x: np.ndarray, W=None, V=None) -> tuple[np.ndarr
     C = np.zeros((B, H))
     ones = np.ones((B, 1))
     cache = {"z": [], "a": [], "gates": [], "C": [C], "hC": [], "h": [h], "W": W, "V": V}
-    probs = np.empty((B, T))
+    probs = np.empty((B, T, V.shape[0]))
     for t in range(T):
         z = np.concatenate([x[:, t], h, ones], axis=1)
         a = z @ W.T
@@ -92,16 +98,18 @@ def forward(params: LSTMParams, x: np.ndarray, W=None, V=None) -> tuple[np.ndarr
         C = f * C + i * g
         hC = act.hard_tanh(C, cfg.m_tanh)
         h = o * hC
-        probs[:, t] = 1.0 / (1.0 + np.exp(-(np.concatenate([h, ones], axis=1) @ V.T)[:, 0]))
+        probs[:, t] = 1.0 / (1.0 + np.exp(-(np.concatenate([h, ones], axis=1) @ V.T)))
         for key, value in (("z", z), ("a", a), ("gates", (i, f, o, g)), ("C", C), ("hC", hC), ("h", h)):
             cache[key].append(value)
-    return probs, cache
+    return (probs[:, :, 0] if cfg.n_out == 1 else probs), cache
 
 
 def loss(probs, y, mask) -> float:
-    """Mean binary cross-entropy over the steps where mask is 1."""
+    """Binary cross-entropy (summed over the outputs when n_out > 1), mean over the masked steps."""
     p = np.clip(probs, 1e-12, 1 - 1e-12)
     ce = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    if ce.ndim == 3:
+        ce = ce.sum(axis=2)
     return float((ce * mask).sum() / mask.sum())
 
 
@@ -119,7 +127,7 @@ def grads(params: LSTMParams, x, y, mask) -> tuple[float, np.ndarray, np.ndarray
     dC_next = np.zeros((B, H))
     ones = np.ones((B, 1))
     for t in reversed(range(T)):
-        dlogit = ((probs[:, t] - y[:, t]) * mask[:, t] / n)[:, None]
+        dlogit = (probs[:, t] - y[:, t]).reshape(B, -1) * (mask[:, t] / n)[:, None]
         dV += dlogit.T @ np.concatenate([c["h"][t + 1], ones], axis=1)
         dh = dlogit @ V[:, :H] + dh_next
         i, f, o, g = c["gates"][t]
@@ -164,5 +172,16 @@ def train(params: LSTMParams, x, y, mask, *, epochs: int, batch: int = 100, lr: 
 
 
 def accuracy(probs, y, mask) -> float:
-    """The fraction of masked steps whose thresholded probability matches the label."""
+    """The fraction of masked steps whose thresholded probability matches the label; with n_out
+    outputs, ``set_accuracy``."""
+    if probs.ndim == 3:
+        return set_accuracy(probs > 0.5, y, mask)
     return float((((probs > 0.5) == (y > 0.5)) * mask).sum() / mask.sum())
+
+
+def set_accuracy(pred, y, mask) -> float:
+    """Multi-label steps (batch, T, n_out): a step is right when the predicted set is not empty and
+    inside the target set (seed 002's Reber criterion: "correct if it predicts either one or both
+    possible symbols")."""
+    right = pred.any(axis=2) & ~(pred & (y < 0.5)).any(axis=2)
+    return float((right * mask).sum() / mask.sum())

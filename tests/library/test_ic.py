@@ -165,3 +165,34 @@ def test_largest_magnitudes_fit():
         out = run_compiled(net, 20, {"x_pos": xp, "x_neg": np.zeros((20, 1), bool)})
         assert out["y_pos"][0].sum(axis=0).tolist() == [top, 0]
         assert out["y_neg"][0].sum(axis=0).tolist() == [0, top]
+
+
+@pytest.mark.parametrize("n, m, scale, blocks", [(20, 8, 3, 1), (100, 6, 5, 4)])
+def test_scaled_channels_count_one_spike_per_scale_units(n, m, scale, blocks):
+    """scale = s: each channel emits floor(sum / s) spikes (a fresh neuron holds no remainder) in
+    one stage; with partial sums each block's partial sum is scaled: sum_b floor(block sum / s)."""
+    rng = np.random.default_rng(n + scale)
+    W = rng.integers(-15, 16, size=(n, m))
+    xp = rng.integers(0, 4, size=(3, n))
+    xn = rng.integers(0, 4, size=(3, n))
+    block = 32                                        # the default for 4 bits
+    ep = sum(channel_sums(W[b:b + block], xp[:, b:b + block], xn[:, b:b + block])[0] // scale
+             for b in range(0, n, block))
+    en = sum(channel_sums(W[b:b + block], xp[:, b:b + block], xn[:, b:b + block])[1] // scale
+             for b in range(0, n, block))
+    ticks = 3 + int(max(ep.max(), en.max())) + 4
+    net = elaborate(USE, {"W": W, "scale": scale}, top="IC")
+    out = run_compiled(net, ticks, {"x_pos": bursts(xp, 3), "x_neg": bursts(xn, 3)})
+    assert np.array_equal(out["y_pos"].sum(axis=1), ep)
+    assert np.array_equal(out["y_neg"].sum(axis=1), en)
+    assert len([p for p in net.populations if p.path.endswith("part")]) == (blocks > 1)
+
+
+def test_scaled_remainder_carries_to_the_next_input_by_hand():
+    """W = [[3]], scale 2: x_pos in row 0 gives V = 3, one spike in tick 0 and 1 held; x_pos in
+    row 10 gives V = 1 + 3 = 4: spikes in ticks 10 and 11. Three spikes for 6 units, none lost."""
+    net = elaborate(USE, {"W": [[3]], "scale": 2}, top="IC")
+    xp = np.zeros((15, 1), bool); xp[[0, 10]] = True
+    out = run_compiled(net, 15, {"x_pos": xp, "x_neg": np.zeros((15, 1), bool)})
+    assert spike_ticks(out["y_pos"][0]) == [[0, 10, 11]]
+    assert not out["y_neg"].any()

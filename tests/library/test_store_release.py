@@ -31,14 +31,14 @@ corelet Top(n: int, PL: int, offset: int = 0, charge: int = 100) {
 
 BANK_PINS = """
 use SRBank from "store_release"
-corelet Top(n: int, charge: int = 100, store_weight: int = -250) {
+corelet Top(n: int, charge: int = 100, store_weight: int = -250, kicks: int = 1) {
     input x_pos[n]
     input x_neg[n]
     input store
     input precharge
     input release
     output y[n]
-    bank = SRBank(n = n, charge = charge, store_weight = store_weight)
+    bank = SRBank(n = n, charge = charge, store_weight = store_weight, kicks = kicks)
     x_pos -> bank.x_pos;  x_neg -> bank.x_neg
     store -> bank.store;  precharge -> bank.precharge;  release -> bank.release
     y = bank.y
@@ -105,7 +105,8 @@ def test_clock_and_bank_parameter_checks():
     elaborate(src, ok)
     for bad, text in [(dict(PL=1), "at least 2"), (dict(offset=16), "offset must be"),
                       (dict(store_weight=-150), "store_weight must be"),
-                      (dict(charge=127), "charge must be")]:
+                      (dict(charge=127), "store kicks reach the floor"),   # one kick holds 126
+                      (dict(charge=256), "charge must be")]:
         with pytest.raises(language.LanguageError) as info:
             elaborate(src, {**ok, **bad})
         assert text in str(info.value), (bad, str(info.value))
@@ -191,6 +192,34 @@ def test_bank_capacity_edges():
     r = lambda a, b: list(range(a, b))  # noqa: E731
     assert spike_ticks(out["y"][0]) == [
         r(33, 43), [11] + r(33, 43), r(33, 36), r(33, 37), r(33, 36) + [40], r(33, 37)]
+
+
+def test_two_store_kicks_hold_a_charge_of_200():
+    """kicks = 2, store_weight -255, charge 200 (floor -400): the store pin's row 0 kicks in ticks 0
+    and 1 (data of tick 1 lost), the pre-charge row 1 (delay 2) lands in tick 2, data from tick 2
+    on are stored, the release row 230 lands in 230. Second cycle: store 440 (kicks 440, 441),
+    pre-charge 441 (lands 442), release 470.
+    neuron 0: +150 in 2..151, then +5 in 450..454 -> 150 spikes 230..379; after the kicks floor
+              the drained V = 0 to -400, exactly 5 spikes 470..474.
+    neuron 1: -60 in 2..61, +140 in 62..201   -> net 80: 230..309 (negative prefix kept).
+    neuron 2: +1 in tick 1 (second kick: lost), +3 in 2..4 -> 230..232.
+    neuron 3: +201 in 2..202                   -> prefix 201 > charge: a spike in tick 202, then
+              200 spikes 230..429."""
+    T = 500
+    st, pc, rl = (np.zeros((T, 1), bool) for _ in range(3))
+    st[[0, 440]] = pc[[1, 441]] = rl[[230, 470]] = True
+    xp = np.zeros((T, 4), bool)
+    xn = np.zeros((T, 4), bool)
+    xp[2:152, 0] = xp[450:455, 0] = True
+    xn[2:62, 1] = True
+    xp[62:202, 1] = True
+    xp[1:5, 2] = True
+    xp[2:203, 3] = True
+    out = run_compiled(elaborate(BANK_PINS, dict(n=4, charge=200, store_weight=-255, kicks=2)), T,
+                       dict(x_pos=xp, x_neg=xn, store=st, precharge=pc, release=rl))
+    r = lambda a, b: list(range(a, b))  # noqa: E731
+    assert spike_ticks(out["y"][0]) == [r(230, 380) + r(470, 475), r(230, 310), r(230, 233),
+                                         [202] + r(230, 430)]
 
 
 def test_two_partitions_in_opposite_phases():
