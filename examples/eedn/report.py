@@ -90,15 +90,16 @@ def table1_rows() -> list[str]:
         peak = f"{r['peak_mb']:,}" if r.get("peak_mb") else "-"
         counted = r["method"].startswith("structure")   # no copies or relays were made
         copies, relays = ("-", "-") if counted else (f"{r['copies']:,}", f"{r['relays']:,}")
+        limit = f" ({r.get('memory_gb', 6):g} GB limit)" if not counted else ""
         rows.append(f"| {r['name']} | {r['layers']} | {r['neurons']:,} | {r['connections']:,} | "
-                    f"{r['cores']:,} | {r['method']} | {copies} | {relays} | "
+                    f"{r['cores']:,} | {r['method']}{limit} | {copies} | {relays} | "
                     f"{peak} | {r['structure_cores']:,} | {paper} |")
     return rows + ["", TABLE1_NOTE, ""] + data.get("notes", [])
 
 
 TABLE1_NOTE = (
     "Written by `python -m examples.eedn.table1` (each network compiled in a process of its own "
-    "under a 6 GB address-space limit; peak memory is that process's maximum resident set, "
+    "under the address-space limit the table gives (`--memory-gb`; this machine has 24 GB); peak memory is that process's maximum resident set, "
     "building the network included). *Cores from the structure*: one core per feature group and "
     "tile (ConvLayer's default tile), before copies and relays; for a network counted that way the "
     "connections are the expected number at the random weights' density (2/3 nonzero). The transduction layer (S-12 / "

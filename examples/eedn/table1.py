@@ -201,7 +201,7 @@ def main(argv=None) -> None:
             row = counted | {"method": f"structure, no copies ({why})", "copies": 0, "relays": 0,
                              "peak_mb": 0}
         row.update(key=key, name=name, layers=len(layers), paper_cores=paper,
-                   structure_cores=counted["cores"])
+                   structure_cores=counted["cores"], memory_gb=args.memory_gb)
         rows[key] = row
         print(json.dumps(row))
     atomic_write(OUT, json.dumps({"networks": [rows[k] for k in NETWORKS if k in rows],
