@@ -36,7 +36,7 @@ from examples.results import write_section
 from examples.slstm import chip, model, train
 
 RESULTS = model.DATA / "results.json"
-SIZES = {"parity": (2, 10), "reber": (10, 30, 50)}
+SIZES = {"parity": (2, 4, 10), "reber": (10, 30, 50)}
 PLS = (10, 25, 50, 100, 200)
 # setup -> (weights, scaled input, rate-coded C, mx): the seed's two setups, the float networks
 # with scaled activation, the seed's ablation, and WWQ-SA at the seed's mx 5
