@@ -24,6 +24,7 @@ from corelet.chip.limits import active_limits
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
+from corelet.runtime._tick import CompiledTick
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.inputs import check_inputs
@@ -80,7 +81,10 @@ class _Run:
         self.resets = self._reset_ticks(reset_at)
         seeds = (np.arange(self.batch, dtype=np.uint64)
                  + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
-        input_only = self._input_only_axons()
+        # the compiled tick (runtime._tick) integrates the input axons with the rest, for all
+        # samples of a block at once, at less cost than the stream's products
+        compiled = CompiledTick.covers(fabric, self.batch)
+        input_only = None if compiled else self._input_only_axons()
         dtype = _membrane_dtype(fabric)
         self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype)
         self.stream = self._input_stream(input_only)
@@ -91,6 +95,11 @@ class _Run:
         self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
         self.neuron_spikes = _Tally(fabric.n_neurons)  # spikes per neuron, over the batch
         self.axon_activity = _Tally(fabric.n_axons)  # active ticks per axon, over the batch
+        # the whole tick compiled, when numba is active and the case is covered (runtime._tick)
+        self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric, self.streamed)
+                         if compiled else None)
+        if self.compiled is not None:
+            self.spikes = np.zeros((self.batch, fabric.n_neurons), bool)
         self._recording_setup(probes, trace)
 
     def _input_only_axons(self) -> np.ndarray:
@@ -170,6 +179,15 @@ class _Run:
             self._reset_state()
         if t < self.raster.shape[1]:
             self.routes.inject(self.ring, self.raster[:, t, :], t)
+        if self.compiled is not None:
+            stream = None
+            if self.stream is not None:
+                stream = self.stream.tick_blocks(t, self.batch)
+                if stream is None:  # not in whole blocks: added to V here instead
+                    self.stream.add_to(self.V, t)
+            self.compiled.step(t, self.ring, self.V, self.spikes, stream)
+            self._record(t, self.spikes)
+            return
         slot = self.ring[t % len(self.ring)]
         current, active = self.synapses.integrate(slot, t)
         if self.stream is not None:  # integration sums are exact, so their order is free
@@ -211,12 +229,20 @@ class _Run:
             ticks=self.ticks, batch=self.batch, seed=self.seed, outputs=outputs,
             counts={name: arr.sum(axis=1, dtype=np.int64) for name, arr in outputs.items()},
             probes=probes, probe_neurons=names, traces=traces,
-            neuron_spikes=self.neuron_spikes.counts(),
+            neuron_spikes=self._neuron_spikes(),
             axon_activity=self._axon_activity())
+
+    def _neuron_spikes(self) -> np.ndarray:
+        counts = self.neuron_spikes.counts()
+        if self.compiled is not None:
+            counts += self.compiled.spike_count
+        return counts
 
     def _axon_activity(self) -> np.ndarray:
         """Ticks each axon was active, summed over the batch (ring buffer plus stream)."""
         activity = self.axon_activity.counts()
+        if self.compiled is not None:
+            activity += self.compiled.axon_count
         if self.stream is not None:
             axons = self.stream.axons()
             counted = self.streamed[axons]
