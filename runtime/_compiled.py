@@ -164,9 +164,6 @@ def _build():
         if current >= 0:
             out[:, current * width:(current + 1) * width] += scratch
 
-    from corelet.runtime import _tick_kernel  # module-level functions: numba caches them
-
     return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 block_sums=block_sums, tick=_tick_kernel.tick,
-                                 spread_sums=_tick_kernel.spread_sums)
+                                 block_sums=block_sums)
 

@@ -66,7 +66,9 @@ class CompiledTick:
         return cls(synapses, routes, fabric, streamed)
 
     def __init__(self, synapses, routes, fabric, streamed):
-        self.kernels = synapses.compiled
+        from corelet.runtime import _tick_kernel  # numba's, loaded (or compiled) with the run
+
+        self.kernels = _tick_kernel
         self.synapses = synapses
         axon_block, self.axon_type, self.local, self.block_weights = synapses.block_tables
         n_blocks = self.block_weights.shape[0]
