@@ -45,9 +45,7 @@ class CompiledTick:
     def covers(fabric, batch: int) -> bool:
         """Whether a run of ``fabric`` can take the compiled tick (numba active, a batch of at
         least MIN_BATCH, no random draws, at most one route per neuron); the block tables are
-        checked once they are built. Such a run leaves its input axons in the ring buffer rather
-        than the input stream: integrated block by block with the rest, they cost less than the
-        stream's products."""
+        checked once they are built."""
         params = fabric.params
         return (_compiled.active() == "numba" and batch >= MIN_BATCH
                 and not params.stochastic_weights.any()

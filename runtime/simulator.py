@@ -81,10 +81,7 @@ class _Run:
         self.resets = self._reset_ticks(reset_at)
         seeds = (np.arange(self.batch, dtype=np.uint64)
                  + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
-        # the compiled tick (runtime._tick) integrates the input axons with the rest, for all
-        # samples of a block at once, at less cost than the stream's products
-        compiled = CompiledTick.covers(fabric, self.batch)
-        input_only = None if compiled else self._input_only_axons()
+        input_only = self._input_only_axons()
         dtype = _membrane_dtype(fabric)
         self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype)
         self.stream = self._input_stream(input_only)
@@ -97,7 +94,7 @@ class _Run:
         self.axon_activity = _Tally(fabric.n_axons)  # active ticks per axon, over the batch
         # the whole tick compiled, when numba is active and the case is covered (runtime._tick)
         self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric, self.streamed)
-                         if compiled else None)
+                         if CompiledTick.covers(fabric, self.batch) else None)
         if self.compiled is not None:
             self.spikes = np.zeros((self.batch, fabric.n_neurons), bool)
         self._recording_setup(probes, trace)

@@ -2,8 +2,9 @@
 
 Random chip models with deterministic neurons of every mode (reset to a value, linear, none; negative
 saturate or reset; leak with and without reversal), recurrent routes with delays 1..15, input pins
-on some axons, batches of 1 and 5, state resets, and (with unused neurons dropped by the lowering)
-axons whose synapses straddle two blocks of 256 fabric neurons: every neuron's spikes and membrane
+on some axons (their current from the input stream), batches of 1 and 5, state resets, and (with
+unused neurons dropped by the lowering) axons whose synapses straddle two blocks of 256 fabric
+neurons: every neuron's spikes and membrane
 potential, every axon's activity and every neuron's spike count must be the same integers on both
 paths, serial and on several threads. (tests/reference compares both paths with the independent
 reference simulator as well.)
@@ -80,6 +81,10 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
     numpy_run, reference = run(fabric, x, "numpy", resets)
     assert compiled_run.compiled is not None and numpy_run.compiled is None
     assert compiled_run.compiled.parallel == parallel
+    # the input axons' current comes from the input stream, in whole blocks (added in the
+    # kernel) or, with neurons dropped, not (added to V before it)
+    assert compiled_run.stream is not None
+    assert compiled_run.stream.blocks.identity == (not drop)
     if drop:  # the fabric's neurons no longer fall in whole cores: some axons straddle blocks
         assert compiled_run.compiled.spread_sums
     spikes = reference.probes["n"]
