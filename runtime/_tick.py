@@ -25,17 +25,18 @@ ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
 MIN_BATCH = 4
 PARALLEL_MIN_BLOCKS = 32  # below this many blocks a tick is too short to share out
-THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick; default: numba's (the cores)
+THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick (default 1)
 
 
 def threads() -> int:
-    """Threads the compiled tick may use: ``CORELET_THREADS`` if set, else numba's default (the
-    machine's cores). A process that is one of several running samples (a Dask worker) sets 1."""
+    """Threads the compiled tick may use: ``CORELET_THREADS`` if set (at most numba's limit, the
+    machine's cores), else 1. One is the default because two were slower than one on the shared
+    2-core development machine (docs/runtime.md); set more on a machine with idle cores. Dask
+    workers, which already share the cores between them, are given 1."""
     import numba
 
     wanted = os.environ.get(THREADS_VARIABLE)
-    limit = numba.config.NUMBA_NUM_THREADS
-    return max(1, min(int(wanted), limit)) if wanted else limit
+    return max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS)) if wanted else 1
 
 
 class CompiledTick:
