@@ -17,10 +17,8 @@ import numpy as np
 
 from corelet.chip.params import NEG_SATURATE
 from corelet.runtime import _compiled
+from corelet.runtime._compiled import FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT
 
-FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE = 3, 4, 8  # neuron flags: reset mode in bits 0-1
-ROUTE_SHIFT = 20  # a neuron's route as one int64: target axon << 20 | delay
-ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
 # from this batch on: a block's tables are then read once for several samples. With one sample,
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
 MIN_BATCH = 4

@@ -12,8 +12,8 @@ import numpy as np
 
 from corelet.chip import TRUENORTH
 from corelet.chip.params import RESET_LINEAR, RESET_VALUE  # RESET_NONE: V unchanged
-from corelet.runtime._tick import (FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY,
-                                   ROUTE_SHIFT)
+from corelet.runtime._compiled import (FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY,
+                                       ROUTE_SHIFT)
 
 V_MIN, V_MAX = TRUENORTH.membrane_range
 jit = numba.njit(cache=True, nogil=True, boundscheck=False)
