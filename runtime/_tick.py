@@ -1,12 +1,13 @@
 """The whole tick in one compiled call (numba, ``runtime._compiled``), for the common case.
 
-When numba is active and a fabric's per-tick synapses lie in aligned blocks of 256 neurons (the
-compiled kernel's block tables: every chip model) and nothing needs a random draw (no stochastic
-synapse, leak or threshold), one call per tick does integration, the input stream's current, the
-neuron phases and the routing, block by block for every sample: no per-tick numpy temporaries,
-and each block's synapses, currents and membranes stay in cache while its samples are done. Blocks
-run on several threads when the fabric is large enough (``threads``). Anything else runs the
-numpy-shaped path of ``simulator._Run`` (the reference), which gives the same integers.
+When numba is active, the batch has at least MIN_BATCH samples, a fabric's per-tick synapses lie
+in aligned blocks of 256 neurons (the compiled kernel's block tables: every chip model), each
+neuron has at most one route and nothing needs a random draw (no stochastic synapse, leak or
+threshold), one call per tick does integration, the input stream's current, the neuron phases and
+the routing, block by block for every sample: no per-tick numpy temporaries, and each block's
+tables are read once for all its samples. Blocks run on ``CORELET_THREADS`` threads (default 1)
+when there are enough of them. Anything else runs the numpy-shaped path of ``simulator._Run``
+(the reference), which gives the same integers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from corelet.chip.params import NEG_SATURATE
 from corelet.runtime import _compiled
 from corelet.runtime._compiled import FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT
+from corelet.runtime.errors import SimulationError
 
 # from this batch on: a block's tables are then read once for several samples. With one sample,
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
@@ -33,8 +35,10 @@ def threads() -> int:
     workers, which already share the cores between them, are given 1."""
     import numba
 
-    wanted = os.environ.get(THREADS_VARIABLE)
-    return max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS)) if wanted else 1
+    wanted = os.environ.get(THREADS_VARIABLE, "1").strip()
+    if not wanted.isdigit() or int(wanted) < 1:
+        raise SimulationError(f"{THREADS_VARIABLE} must be a whole number >= 1, got {wanted!r}")
+    return min(int(wanted), numba.config.NUMBA_NUM_THREADS)
 
 
 class CompiledTick:

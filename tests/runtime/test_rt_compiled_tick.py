@@ -105,3 +105,14 @@ def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
     model.cores.params.threshold_mask[5] = 3
     sim, _ = run(runtime.fabric_from_model(model), x, "numba")
     assert sim.compiled is None and sim.synapses.compiled is not None
+
+
+def test_a_bad_thread_count_is_an_error(monkeypatch):
+    from corelet.runtime import SimulationError
+    from corelet.runtime._tick import THREADS_VARIABLE, threads
+
+    monkeypatch.setenv(THREADS_VARIABLE, "two")
+    with pytest.raises(SimulationError, match="CORELET_THREADS must be a whole number"):
+        threads()
+    monkeypatch.setenv(THREADS_VARIABLE, "1")
+    assert threads() == 1
