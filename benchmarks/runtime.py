@@ -13,6 +13,13 @@ an axon, 64 of the rest are output pins, the others have no target.
 * ``busy`` (about 12%): weights {1, -1, 2, -2} with probabilities .35, .15, .35, .15, initial
   potentials uniform in 0..19.
 
+* ``eedn``: seed 003's compiled 1-chip Eedn network (``examples/eedn/workload.py``: Table 1's
+  structure, random trinary weights, one random binary 32 x 32 x 12 image a tick with pixel density
+  0.3), a realistic workload beside the synthetic ones. Its compile takes minutes, so the saved
+  model and input are kept in ``--cache-dir`` (default ``/tmp/corelet-bench-eedn``) and reused;
+  ``--cores``, ``--density``, ``--rate`` and ``--max-delay`` do not apply. Sample b of a batch
+  reads the saved raster shifted by b ticks.
+
 The model is built and saved in a child process (``setup_seconds``), then this process loads it
 (``load_seconds``, validation included), lowers it (``lower_seconds``, ``fabric_from_model``) and
 runs it. ``--baseline`` then times, on the same fabric, a plain integration-only gather: per tick,
@@ -30,6 +37,7 @@ baseline's). All rates count neuron-ticks over the whole batch. ``--profile`` pr
 cProfile of the run to stderr; ``--blas-threads 1`` keeps BLAS to one thread (docs/runtime.md).
 
     python benchmarks/runtime.py --workload busy --cores 1024 --ticks 100 --batch 1 --baseline
+    python benchmarks/runtime.py --workload eedn --ticks 64 --batch 8
 """
 
 from __future__ import annotations
@@ -67,7 +75,8 @@ WORKLOADS = {  # weights {1, -1, 2, -2} with these probabilities; initial potent
     "quiet": {"weight_p": (0.25, 0.25, 0.25, 0.25), "initial": 1},
     "busy": {"weight_p": (0.35, 0.15, 0.35, 0.15), "initial": 20},
 }
-SOURCE, INPUT = "bench.n", "bench.in"  # the neurons' and the input pins' population paths
+SOURCE, INPUT = "bench.n", "bench.in"
+EEDN_CACHE = "corelet-bench-eedn"  # the eedn workload's saved model, under the temporary folder  # the neurons' and the input pins' population paths
 
 
 def build_model(cores: int, workload: str, density: float, max_delay: int,
@@ -137,7 +146,10 @@ def _options(args) -> list[str]:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workload", choices=sorted(WORKLOADS), default="quiet")
+    ap.add_argument("--workload", choices=sorted([*WORKLOADS, "eedn"]), default="quiet")
+    ap.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / EEDN_CACHE,
+                    help="where the eedn workload's compiled model is kept between runs "
+                         f"(default: {EEDN_CACHE} in the temporary folder)")
     ap.add_argument("--cores", type=int, default=1024)
     ap.add_argument("--ticks", type=int, default=100)
     ap.add_argument("--batch", type=int, default=1)
@@ -157,26 +169,33 @@ def main(argv=None) -> None:
         write_model(args)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.json"
         start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, *_options(args), "--write-model", str(path)],
-                       check=True)
+        if args.workload == "eedn":
+            path, inputs = _eedn_files(args.cache_dir, args.ticks)
+        else:
+            path = Path(tmp) / "model.json"
+            subprocess.run([sys.executable, __file__, *_options(args), "--write-model",
+                            str(path)], check=True)
         setup = time.perf_counter() - start
         load_start = time.perf_counter()
         model = ChipModel.load(path)
         loaded = time.perf_counter()
         fabric = fabric_from_model(model)
         lowered = time.perf_counter()
-    rng = np.random.default_rng(args.seed + 1)
-    width = fabric.inputs[0][1]
-    raster = rng.random((args.batch, args.ticks, width), np.float32) < args.rate
+    if args.workload == "eedn":
+        raster = _shifted_batch(inputs, args.batch, args.ticks)
+        args.cores = model.cores.n_cores
+    else:
+        rng = np.random.default_rng(args.seed + 1)
+        width = fabric.inputs[0][1]
+        raster = {"in": rng.random((args.batch, args.ticks, width), np.float32) < args.rate}
     first_report = []  # (ticks done, time) at the first progress report, after simulate's setup
 
     def progress(done, total):
         if not first_report:
             first_report.append((done, time.perf_counter()))
 
-    run = lambda: simulate(fabric, args.ticks, {"in": raster}, seed=args.seed,  # noqa: E731
+    run = lambda: simulate(fabric, args.ticks, raster, seed=args.seed,  # noqa: E731
                            progress=progress)
     start = time.perf_counter()
     result = _profiled(run) if args.profile else run()
@@ -196,6 +215,30 @@ def main(argv=None) -> None:
         if steady is not None:
             report["ratio_to_baseline"] = round(steady / rate, 2)
     print(json.dumps(report))
+
+
+def _eedn_files(cache: Path, ticks: int) -> tuple[Path, Path]:
+    """The eedn workload's model and input in ``cache``, built there first if missing (minutes:
+    the compile of a full chip) by ``examples/eedn/workload.py``, with at least ``ticks`` rows."""
+    model, inputs = cache / "eedn_1chip.json", cache / "eedn_1chip_input.npz"
+    if model.exists() and inputs.exists():
+        with np.load(inputs) as saved:
+            if len(saved["x"]) >= ticks:
+                return model, inputs
+    print(f"building the eedn workload in {cache} (a few minutes, once)", file=sys.stderr)
+    root = Path(__file__).resolve().parent.parent  # examples/ is a folder of the repository
+    subprocess.run([sys.executable, "-m", "examples.eedn.workload", "--out", str(cache),
+                    "--ticks", str(max(ticks, 64))], check=True, cwd=root,
+                   stdout=subprocess.DEVNULL)
+    return model, inputs
+
+
+def _shifted_batch(inputs: Path, batch: int, ticks: int) -> dict[str, np.ndarray]:
+    """Each saved raster (ticks_in, width) as (batch, ticks, width), sample b shifted by b ticks."""
+    with np.load(inputs) as saved:
+        rasters = {name: saved[name].astype(bool) for name in saved.files}
+    return {name: np.stack([np.roll(x, -b, axis=0)[:ticks] for b in range(batch)])
+            for name, x in rasters.items()}
 
 
 def _baseline_rate(model: ChipModel, fabric: Fabric, result, args) -> float:
@@ -247,8 +290,9 @@ def _report(args, fabric: Fabric, result, seconds: float, setup: float) -> dict:
     spikes = int(result.neuron_spikes.sum())
     return {
         "cores": args.cores, "neurons": fabric.n_neurons, "ticks": args.ticks,
-        "batch": args.batch, "workload": args.workload, "density": args.density,
-        "rate": args.rate, "max_delay": args.max_delay,
+        "batch": args.batch, "workload": args.workload,
+        **({} if args.workload == "eedn" else {"density": args.density, "rate": args.rate,
+                                               "max_delay": args.max_delay}),
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "seconds": round(seconds, 3),
         "setup_seconds": round(setup, 3),

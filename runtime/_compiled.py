@@ -17,6 +17,10 @@ import os
 import numpy as np
 
 KERNELS = ("numpy", "numba")
+# the compiled tick's tables (runtime._tick, runtime._tick_kernel)
+FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE = 3, 4, 8  # neuron flags: reset mode in bits 0-1
+ROUTE_SHIFT = 20  # a neuron's route as one int64: target axon << 20 | delay
+ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
 _choice = os.environ.get("CORELET_KERNEL", "auto")
 _compiled = None  # the compiled functions, once built
 
@@ -54,6 +58,7 @@ def kernels():
 
 
 def _build():
+    """Compile (or load from numba's cache) every kernel of this module."""
     import types
 
     import numba
@@ -165,3 +170,4 @@ def _build():
 
     return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
                                  block_sums=block_sums)
+

@@ -64,12 +64,19 @@ class InputCurrents:
 
     def add_to(self, V: np.ndarray, tick: int) -> None:
         """V (batch, N) += the current of input-only axons in ``tick`` (ticks go in order)."""
-        batch = V.shape[0]
+        self.blocks.add_block_columns(V, self._at(tick, V.shape[0]))
+
+    def tick_blocks(self, tick: int, batch: int) -> np.ndarray | None:
+        """The current of ``tick`` as (blocks, batch, BLOCK) int32 when block b holds neurons
+        b * BLOCK .. b * BLOCK + BLOCK - 1 (whole cores), else None (use ``add_to``)."""
+        return self._at(tick, batch) if self.blocks.identity else None
+
+    def _at(self, tick: int, batch: int) -> np.ndarray:
         if self.currents is None or not self.start <= tick < self.start + self.count:
             self.start, self.currents = tick, self._compute(tick)
             self.count = self.currents.shape[1] // max(batch, 1)
         k = tick - self.start
-        self.blocks.add_block_columns(V, self.currents[:, k * batch:(k + 1) * batch])
+        return self.currents[:, k * batch:(k + 1) * batch]
 
     def _compute(self, first: int) -> np.ndarray:
         """Block currents (blocks, ticks * batch, BLOCK) int32 of the chunk starting at ``first``

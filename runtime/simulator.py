@@ -26,6 +26,7 @@ from corelet.chip.limits import active_limits
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
+from corelet.runtime._tick import CompiledTick
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.inputs import check_inputs
@@ -94,6 +95,11 @@ class _Run:
         self.neuron_spikes = _Tally(fabric.n_neurons)  # spikes per neuron, over the batch
         self.axon_activity = _Tally(fabric.n_axons)  # active ticks per axon, over the batch
         self.tick_spikes = np.zeros(ticks, np.int64)  # spikes per tick, over the batch (activity over time)
+        # the whole tick compiled, when numba is active and the case is covered (runtime._tick)
+        self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric, self.streamed)
+                         if CompiledTick.covers(fabric, self.batch) else None)
+        if self.compiled is not None:
+            self.spikes = np.zeros((self.batch, fabric.n_neurons), bool)
         self._recording_setup(probes, trace)
 
     def _input_only_axons(self) -> np.ndarray:
@@ -173,6 +179,16 @@ class _Run:
             self._reset_state()
         if t < self.raster.shape[1]:
             self.routes.inject(self.ring, self.raster[:, t, :], t)
+        if self.compiled is not None:
+            stream = None
+            if self.stream is not None:
+                stream = self.stream.tick_blocks(t, self.batch)
+                if stream is None:  # not in whole blocks: added to V here instead
+                    self.stream.add_to(self.V, t)
+            self.compiled.step(t, self.ring, self.V, self.spikes, stream)
+            self.tick_spikes[t] = np.count_nonzero(self.spikes)
+            self._record(t, self.spikes)
+            return
         slot = self.ring[t % len(self.ring)]
         current, active = self.synapses.integrate(slot, t)
         if self.stream is not None:  # integration sums are exact, so their order is free
@@ -215,12 +231,20 @@ class _Run:
             ticks=self.ticks, batch=self.batch, seed=self.seed, outputs=outputs,
             counts={name: arr.sum(axis=1, dtype=np.int64) for name, arr in outputs.items()},
             probes=probes, probe_neurons=names, traces=traces,
-            neuron_spikes=self.neuron_spikes.counts(),
+            neuron_spikes=self._neuron_spikes(),
             axon_activity=self._axon_activity(), tick_spikes=self.tick_spikes.copy())
+
+    def _neuron_spikes(self) -> np.ndarray:
+        counts = self.neuron_spikes.counts()
+        if self.compiled is not None:
+            counts += self.compiled.spike_count
+        return counts
 
     def _axon_activity(self) -> np.ndarray:
         """Ticks each axon was active, summed over the batch (ring buffer plus stream)."""
         activity = self.axon_activity.counts()
+        if self.compiled is not None:
+            activity += self.compiled.axon_count
         if self.stream is not None:
             axons = self.stream.axons()
             counted = self.streamed[axons]

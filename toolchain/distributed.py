@@ -66,7 +66,9 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     # makes the runtime's large temporaries page-fault every tick: 1.5-2x slower, measured.
     import dask
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+    # one thread per worker for the compiled tick too (runtime._tick): the workers share the cores
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.nanny.pre-spawn-environ.CORELET_THREADS": "1"}), \
             distributed.LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
                                   dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster) as client:

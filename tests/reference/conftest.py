@@ -55,9 +55,23 @@ def _on_kernel(name):
     return run
 
 
+def _compiled_tick(*args, **kwargs) -> Run:
+    """numba with the whole tick compiled (runtime._tick) at any batch, where a run allows it
+    (no random draws); by default it starts at batch MIN_BATCH."""
+    from corelet.runtime import _tick
+
+    previous, _tick.MIN_BATCH = _tick.MIN_BATCH, 1
+    try:
+        with using_kernel("numba"):
+            return run_runtime(*args, **kwargs)
+    finally:
+        _tick.MIN_BATCH = previous
+
+
 # the runtime on each of its kernels: numpy (the reference path) and numba when installed
 BACKENDS = {"reference": run_reference, "runtime": _on_kernel("numpy"),
-            **{f"runtime-{k}": _on_kernel(k) for k in KERNELS if k != "numpy"}}
+            **{f"runtime-{k}": _on_kernel(k) for k in KERNELS if k != "numpy"},
+            **({"runtime-numba-tick": _compiled_tick} if "numba" in KERNELS else {})}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

@@ -10,6 +10,7 @@ from .rt_builder import ModelBuilder, relay_chain
 from corelet import runtime
 from corelet.runtime.raster import LABEL, RIGHT, WIDTH
 from corelet.runtime import SimulationError
+from tests.conftest import using_kernel
 
 N, INPUTS = 24, 6
 
@@ -297,15 +298,16 @@ def full_cores_fabric(n_cores=2, seed=0):
     return runtime.fabric_from_model(model)
 
 
-def test_block_dense_on_whole_cores_matches_events(monkeypatch):
-    import corelet.runtime._kernel as kernel
+def test_block_dense_on_whole_cores_matches_events(monkeypatch, kernel):
+    import corelet.runtime._kernel as kernel_module
     fabric = full_cores_fabric()
     x = np.random.default_rng(1).random((3, 30, 64)) < 0.3
-    events = runtime.simulate(fabric, 30, {"x": x}, probes=["n"])
-    monkeypatch.setattr(kernel, "DENSE_MIN_BATCH", 1)
-    monkeypatch.setattr(kernel, "EVENT_FLOPS", 10**12)  # dense for every tick
-    run = runtime.simulator._Run(fabric, 30, {"x": x}, 0, None, (), ["n"], False)
-    dense = run.execute(None)
+    events = runtime.simulate(fabric, 30, {"x": x}, probes=["n"])  # numba: the compiled tick
+    monkeypatch.setattr(kernel_module, "DENSE_MIN_BATCH", 1)
+    monkeypatch.setattr(kernel_module, "EVENT_FLOPS", 10**12)  # dense for every tick
+    with using_kernel("numpy"):  # the block-dense products are numpy's
+        run = runtime.simulator._Run(fabric, 30, {"x": x}, 0, None, (), ["n"], False)
+        dense = run.execute(None)
     assert run.synapses.dense is not None and run.synapses.dense.identity
     assert events.probes["n"].any() and np.array_equal(dense.probes["n"], events.probes["n"])
     assert np.array_equal(dense.axon_activity, events.axon_activity)

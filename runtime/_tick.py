@@ -1,0 +1,134 @@
+"""The whole tick in one compiled call (numba, ``runtime._compiled``), for the common case.
+
+When numba is active, the batch has at least MIN_BATCH samples, a fabric's per-tick synapses lie
+in aligned blocks of 256 neurons (the compiled kernel's block tables: every chip model), each
+neuron has at most one route and nothing needs a random draw (no stochastic synapse, leak or
+threshold), one call per tick does integration, the input stream's current, the neuron phases and
+the routing, block by block for every sample: no per-tick numpy temporaries, and each block's
+tables are read once for all its samples. Blocks run on ``CORELET_THREADS`` threads (default 1)
+when there are enough of them. Anything else runs the numpy-shaped path of ``simulator._Run``
+(the reference), which gives the same integers.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from corelet.chip.params import NEG_SATURATE
+from corelet.runtime import _compiled
+from corelet.runtime._compiled import FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT
+from corelet.runtime.errors import SimulationError
+
+# from this batch on: a block's tables are then read once for several samples. With one sample,
+# the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
+MIN_BATCH = 4
+PARALLEL_MIN_BLOCKS = 32  # below this many blocks a tick is too short to share out
+THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick (default 1)
+
+
+def threads() -> int:
+    """Threads the compiled tick may use: ``CORELET_THREADS`` if set (at most numba's limit, the
+    machine's cores), else 1. One is the default because two were slower than one on the shared
+    2-core development machine (docs/runtime.md); set more on a machine with idle cores. Dask
+    workers, which already share the cores between them, are given 1."""
+    import numba
+
+    wanted = os.environ.get(THREADS_VARIABLE, "1").strip()
+    if not wanted.isdigit() or int(wanted) < 1:
+        raise SimulationError(f"{THREADS_VARIABLE} must be a whole number >= 1, got {wanted!r}")
+    return min(int(wanted), numba.config.NUMBA_NUM_THREADS)
+
+
+class CompiledTick:
+    """Per-run tables of the compiled tick; ``step`` advances every sample by one tick."""
+
+    @staticmethod
+    def covers(fabric, batch: int) -> bool:
+        """Whether a run of ``fabric`` can take the compiled tick (numba active, a batch of at
+        least MIN_BATCH, no random draws, at most one route per neuron); the block tables are
+        checked once they are built."""
+        params = fabric.params
+        return (_compiled.active() == "numba" and batch >= MIN_BATCH
+                and not params.stochastic_weights.any()
+                and not (params.stochastic_leak & (params.leak != 0)).any()
+                and not params.threshold_mask.any()
+                and (not len(fabric.route_neuron)
+                     or np.bincount(fabric.route_neuron).max() <= 1)
+                and int(fabric.route_delay.max(initial=1)) <= ROUTE_DELAY)
+
+    @classmethod
+    def build(cls, synapses, routes, fabric, streamed) -> "CompiledTick | None":
+        """The compiled tick for a run that ``covers`` allows, or None when the synapses do not
+        form block tables (see module)."""
+        if synapses.compiled is None or synapses.block_tables is None:
+            return None
+        return cls(synapses, routes, fabric, streamed)
+
+    def __init__(self, synapses, routes, fabric, streamed):
+        from corelet.runtime import _tick_kernel  # numba's, loaded (or compiled) with the run
+
+        self.kernels = _tick_kernel
+        self.synapses = synapses
+        axon_block, self.axon_type, self.local, self.block_weights = synapses.block_tables
+        n_blocks = self.block_weights.shape[0]
+        # the axons of each block (CSR); the others (synapses over two blocks, or none at all)
+        # are done first, sample by sample, unless the stream feeds them
+        in_block = np.flatnonzero(axon_block >= 0)
+        index = np.int32 if fabric.n_axons < 2**31 and len(self.local) < 2**31 else np.int64
+        self.block_axons = in_block[np.argsort(axon_block[in_block], kind="stable")].astype(index)
+        self.block_ptr = np.zeros(n_blocks + 1, np.int64)
+        np.cumsum(np.bincount(axon_block[in_block], minlength=n_blocks), out=self.block_ptr[1:])
+        outside = axon_block < 0 if streamed is None else (axon_block < 0) & ~streamed
+        self.spread_axons = np.flatnonzero(outside)
+        self.spread_sums = bool((synapses.fanout[self.spread_axons] > 0).any())
+        self.starts, self.ends = synapses.starts.astype(index), synapses.ends.astype(index)
+        self.kind, self.params = neuron_kinds(fabric.params)
+        self.route = np.full(fabric.n_neurons, -1, np.int64)
+        self.route[fabric.route_neuron] = ((fabric.route_axon.astype(np.int64) << ROUTE_SHIFT)
+                                           | fabric.route_delay)
+        self.axon_count = np.zeros(fabric.n_axons, np.int64)
+        self.spike_count = np.zeros(fabric.n_neurons, np.int64)
+        self.no_stream = np.zeros((0, 0, 0), np.int32)
+        self.threads = threads() if n_blocks >= PARALLEL_MIN_BLOCKS else 1
+        self.parallel = self.threads > 1
+
+    def step(self, t: int, ring: np.ndarray, V: np.ndarray, spikes: np.ndarray,
+             stream: np.ndarray | None) -> None:
+        """One tick: ring slot t is integrated and cleared, V advanced, ``spikes`` (batch, N) set
+        to the neurons that fired and their spikes routed into later slots. ``stream``: the input
+        stream's current of this tick as (blocks, batch, 256), or None (none, or already in V)."""
+        import numba
+
+        slot = ring[t % len(ring)]
+        cur = self.synapses._current_buffer
+        if self.spread_axons.size:
+            self.kernels.spread_sums(slot, self.spread_axons, self.synapses.starts,
+                                     self.synapses.ends, self.synapses.packed, cur,
+                                     self.axon_count)
+        numba.set_num_threads(self.threads)
+        self.kernels.tick(t, slot, ring, V, cur, self.no_stream if stream is None else stream,
+                          spikes, not self.spread_sums, self.block_ptr, self.block_axons,
+                          self.starts, self.ends, self.local, self.axon_type, self.block_weights,
+                          self.kind, self.params, self.route, self.axon_count, self.spike_count)
+
+
+def neuron_kinds(params) -> tuple[np.ndarray, np.ndarray]:
+    """Each neuron's kind (an index) and the kinds' parameters (kinds, 5) int64: threshold,
+    negative threshold, reset value, leak, flags (reset mode | FLAG_REVERSAL | FLAG_SATURATE)."""
+    flags = (params.reset_mode.astype(np.int64)
+             | np.where(params.leak_reversal, FLAG_REVERSAL, 0)
+             | np.where(params.neg_mode == NEG_SATURATE, FLAG_SATURATE, 0))
+    columns = np.stack([params.threshold, params.neg_threshold, params.reset_value,
+                        params.leak, flags], axis=1).astype(np.int64)
+    if not len(columns) or (columns == columns[0]).all():  # the common case: one kind
+        return np.zeros(len(columns), np.uint16), columns[:1].copy()
+    # two 1-d uniques (fast) combined, rather than a unique over rows
+    _, first = np.unique(columns[:, 0] << 20 | columns[:, 1], return_inverse=True)
+    _, second = np.unique((columns[:, 2] << 32) + (columns[:, 3] << 8) + columns[:, 4],
+                          return_inverse=True)
+    _, where, kind = np.unique(first.astype(np.int64) * (int(second.max()) + 1) + second,
+                               return_index=True, return_inverse=True)
+    dtype = np.uint16 if len(where) <= 2**16 else np.int32
+    return kind.astype(dtype), columns[where]

@@ -1,0 +1,118 @@
+"""The whole tick compiled (``runtime._tick``, numba) against the numpy path, the reference.
+
+Random chip models with deterministic neurons of every mode (reset to a value, linear, none; negative
+saturate or reset; leak with and without reversal), recurrent routes with delays 1..15, input pins
+on some axons (their current from the input stream), batches of 1 and 5, state resets, and (with
+unused neurons dropped by the lowering) axons whose synapses straddle two blocks of 256 fabric
+neurons: every neuron's spikes and membrane
+potential, every axon's activity and every neuron's spike count must be the same integers on both
+paths, serial and on several threads. (tests/reference compares both paths with the independent
+reference simulator as well.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corelet import runtime
+from corelet.chip import TRUENORTH
+from corelet.runtime import ChipInput, ChipModel, Cores
+from tests.conftest import KERNELS, using_kernel
+
+pytestmark = pytest.mark.skipif("numba" not in KERNELS, reason="numba is not installed")
+
+
+def chip_model(n_cores: int, seed: int, drop: float = 0.0) -> ChipModel:
+    """``n_cores`` cores, random crossbars (density .15), every neuron routed to a random axon
+    32..255 of a random core or left without a target; axons 0..31 of each core are input pins.
+    ``drop``: the fraction of neurons and axons left unused."""
+    rng = np.random.default_rng(seed)
+    cores = Cores.empty(n_cores, TRUENORTH)
+    cores.coords[:, 2] = np.arange(n_cores)
+    used = rng.random((n_cores, 256)) >= drop
+    cores.neuron_path[:] = np.where(used, 0, -1)
+    cores.neuron_index[:] = np.arange(n_cores * 256).reshape(n_cores, 256)
+    cores.axon_path[:] = 0
+    cores.axon_type[:] = rng.integers(0, 4, (n_cores, 256))
+    bits = (rng.random((n_cores, 256, 256)) < 0.15) & used[:, None, :]
+    cores.crossbar[:] = np.packbits(bits, axis=2)
+    routed = used & (rng.random((n_cores, 256)) < 0.9)
+    cores.target_core[:] = np.where(routed, rng.integers(0, n_cores, (n_cores, 256)), -1)
+    cores.target_axon[:] = np.where(routed, rng.integers(32, 256, (n_cores, 256)), 0)
+    cores.delay[:] = np.where(routed, rng.integers(1, 16, (n_cores, 256)), 0)
+    p = cores.params
+    p.weights[:] = rng.integers(-30, 40, p.weights.shape)
+    p.leak[:] = rng.integers(-4, 3, p.leak.shape)
+    p.leak_reversal[:] = rng.random(p.leak.shape) < 0.3
+    p.threshold[:] = rng.integers(1, 60, p.threshold.shape)
+    p.neg_threshold[:] = rng.integers(0, 40, p.neg_threshold.shape)
+    p.reset_mode[:] = rng.integers(0, 3, p.reset_mode.shape)
+    p.neg_mode[:] = rng.integers(0, 2, p.neg_mode.shape)
+    p.reset_value[:] = rng.choice([-15, -7, -3, -1, 0, 1, 3, 7, 15], p.reset_value.shape)  # +-(2^k - 1)
+    p.initial[:] = rng.integers(-30, 30, p.initial.shape)
+    pins = np.arange(n_cores * 32)
+    inputs = (ChipInput("x", len(pins), pins, pins // 32, pins % 32,
+                        rng.integers(1, 4, len(pins))),)
+    model = ChipModel(TRUENORTH, cores, ("n",), inputs)
+    model.validate()
+    return model
+
+
+def run(fabric, x, kernel: str, resets=()):
+    with using_kernel(kernel):
+        sim = runtime.simulator._Run(fabric, 40, {"x": x}, 3, None, resets, ["n"], True)
+        return sim, sim.execute(None)
+
+
+@pytest.mark.parametrize("n_cores, drop, batch, parallel", [
+    (3, 0.0, 1, False), (3, 0.0, 5, False), (3, 0.2, 1, False), (3, 0.2, 5, False),
+    (6, 0.0, 1, True), (6, 0.1, 5, True)])
+def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, parallel):
+    import corelet.runtime._tick as tick
+
+    monkeypatch.setattr(tick, "PARALLEL_MIN_BLOCKS", 2 if parallel else 10**9)
+    monkeypatch.setattr(tick, "MIN_BATCH", 1)  # the kernel takes any batch
+    monkeypatch.setenv(tick.THREADS_VARIABLE, "2")
+    fabric = runtime.fabric_from_model(chip_model(n_cores, seed=n_cores + batch, drop=drop))
+    x = np.random.default_rng(batch).random((batch, 40, n_cores * 32)) < 0.3
+    resets = (17, 30)
+    compiled_run, compiled = run(fabric, x, "numba", resets)
+    numpy_run, reference = run(fabric, x, "numpy", resets)
+    assert compiled_run.compiled is not None and numpy_run.compiled is None
+    assert compiled_run.compiled.parallel == parallel
+    # the input axons' current comes from the input stream, in whole blocks (added in the
+    # kernel) or, with neurons dropped, not (added to V before it)
+    assert compiled_run.stream is not None
+    assert compiled_run.stream.blocks.identity == (not drop)
+    if drop:  # the fabric's neurons no longer fall in whole cores: some axons straddle blocks
+        assert compiled_run.compiled.spread_sums
+    spikes = reference.probes["n"]
+    assert 0.01 < spikes.mean() < 0.6  # a run with something to compare
+    assert np.array_equal(compiled.probes["n"], spikes)
+    assert np.array_equal(compiled.traces["n"], reference.traces["n"])
+    assert np.array_equal(compiled.axon_activity, reference.axon_activity)
+    assert np.array_equal(compiled.neuron_spikes, reference.neuron_spikes)
+
+
+def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
+    from corelet.runtime._tick import MIN_BATCH
+
+    model = chip_model(2, seed=1)
+    x = np.zeros((MIN_BATCH, 40, 64), bool)
+    assert run(runtime.fabric_from_model(model), x, "numba")[0].compiled is not None
+    assert run(runtime.fabric_from_model(model), x[:1], "numba")[0].compiled is None
+    model.cores.params.threshold_mask[5] = 3
+    sim, _ = run(runtime.fabric_from_model(model), x, "numba")
+    assert sim.compiled is None and sim.synapses.compiled is not None
+
+
+def test_a_bad_thread_count_is_an_error(monkeypatch):
+    from corelet.runtime import SimulationError
+    from corelet.runtime._tick import THREADS_VARIABLE, threads
+
+    monkeypatch.setenv(THREADS_VARIABLE, "two")
+    with pytest.raises(SimulationError, match="CORELET_THREADS must be a whole number"):
+        threads()
+    monkeypatch.setenv(THREADS_VARIABLE, "1")
+    assert threads() == 1
