@@ -144,6 +144,9 @@ def burst_window(spec: str, ticks: int) -> tuple[int, int]:
     return window or max(1, ticks // max(steps, 1)), steps
 
 
+_FLAGS = {"rate": ("even",)}  # the options an encoder takes without a value
+
+
 def _split_spec(kind: str, spec: str):
     name, eq, rest = spec.partition("=")
     if not eq or not name or not rest:
@@ -152,7 +155,10 @@ def _split_spec(kind: str, spec: str):
     value_text, options = parts[0], {}
     for part in parts[1:]:
         key, eq, val = part.partition("=")
-        if not eq and value_text.endswith((".npz", ".json")) and "key" not in options and not options:
+        # FILE.npz:NAME names the array, but a bare flag of the encoder stays a flag (an array
+        # called "even" is FILE.npz:key=even)
+        if (not eq and value_text.endswith((".npz", ".json")) and not options
+                and key not in _FLAGS.get(kind, ())):
             options["key"] = key
         else:
             options[key] = val if eq else ""

@@ -94,6 +94,15 @@ def test_encoder_specs_from_the_command_line(tmp_path):
     np.savez(tmp_path / "r.npz", a=np.full(3, 0.2), b=np.ones(3))
     _, r = parse_encoder_spec("rate", f"x={tmp_path / 'r.npz'}:b", fabric, 4, 1, 0)
     assert r.all()
+    # a single-array file with the flag `even`: 0.2 of 10 ticks is exactly 2 spikes per pin
+    np.savez(tmp_path / "one.npz", rates=np.full(3, 0.2))
+    _, r = parse_encoder_spec("rate", f"x={tmp_path / 'one.npz'}:even", fabric, 10, 1, 0)
+    assert (r.sum(axis=1) == 2).all()
+    _, r = parse_encoder_spec("rate", f"x={tmp_path / 'r.npz'}:b:even", fabric, 4, 1, 0)
+    assert r.all()
+    np.savez(tmp_path / "flag.npz", even=np.ones(3), other=np.zeros(3))  # an array named like the flag
+    _, r = parse_encoder_spec("rate", f"x={tmp_path / 'flag.npz'}:key=even", fabric, 4, 1, 0)
+    assert r.all()
     assert parse_encoder_spec("rate", "x=0.3", fabric, 50, None, 9)[1].shape == (1, 50, 3)
     _, r1 = parse_encoder_spec("rate", "x=0.3", fabric, 50, 1, 9)
     _, r2 = parse_encoder_spec("rate", "x=0.3", fabric, 50, 2, 8)
