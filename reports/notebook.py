@@ -2,22 +2,17 @@
 
 Registered with the shared layer's display hook (``corelet.chip.display``) when ``corelet.reports``
 is imported (the one-call API imports it), so ``ChipModel._repr_html_`` shows this without the
-shared layer importing the reports. The grid is drawn around the cores in use, per chip: with few
-cores each cell is large and carries its core number; with many, cells shrink to fit ``GRID_PX``.
+shared layer importing the reports. The grid is the report's own (``grid_pictures`` and the
+template ``grid.html.j2``): zoomed to the cores in use and numbered when few are used.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-import numpy as np
-
 from corelet.chip import ChipModel, display
-from corelet.reports.report import core_usage, summary, utilisation_colour
-
-GRID_PX = 480  # the most a chip's picture may take, either way
-LABELLED_PX = 22  # cells at least this large carry their core number
-MAX_CELL_PX = 40
+from corelet.reports.report import (core_usage, corelet_labels, corelet_usage, environment,
+                                    grid_pictures, summary)
 
 
 def model_html(model: ChipModel) -> str:
@@ -34,45 +29,25 @@ def compilation_html(compilation) -> str:
 
 
 def grid_svg(model: ChipModel) -> str:
-    """One SVG of the used cores: a panel per chip, cropped to the rows and columns in use,
-    each cell coloured by its utilisation (the fuller of neurons and axons)."""
+    """The report's core grid (``grid_pictures``, template ``grid.html.j2``), one picture per chip
+    in use, each cell coloured by its utilisation: zoomed and numbered when few cores are used."""
     usage = core_usage(model)
-    p = model.profile
-    ids = np.flatnonzero(usage.used)
-    if not len(ids):
+    if not usage.used.any():
         return "<div>no cores in use</div>"
-    coords = model.cores.coords[ids]
-    fill = np.maximum(usage.neurons[ids] / p.neurons_per_core, usage.axons[ids] / p.axons_per_core)
-    panels, x = [], 0
-    height = 0
-    for chip in np.unique(coords[:, 0]).tolist():
-        on_chip = coords[:, 0] == chip
-        rows, cols = coords[on_chip, 1], coords[on_chip, 2]
-        r0, c0 = int(rows.min()), int(cols.min())
-        span = max(int(rows.max()) - r0, int(cols.max()) - c0) + 1
-        cell = min(MAX_CELL_PX, GRID_PX / span)
-        panel_h = (int(rows.max()) - r0 + 1) * cell
-        cells = []
-        for core, row, col, f in zip(ids[on_chip].tolist(), rows.tolist(), cols.tolist(),
-                                     fill[on_chip].tolist()):
-            cx, cy = x + (col - c0) * cell, 34 + (row - r0) * cell
-            cells.append(f'<rect class="core" x="{cx:.1f}" y="{cy:.1f}" width="{cell * 0.92:.1f}" '
-                         f'height="{cell * 0.92:.1f}" fill="{utilisation_colour(f)}">'
-                         f'<title>core {core} ({chip},{row},{col}): {f:.0%}</title></rect>')
-            if cell >= LABELLED_PX:
-                ink = "white" if f > 0.5 else "black"
-                cells.append(f'<text x="{cx + cell * 0.46:.1f}" y="{cy + cell * 0.46 + 4:.1f}" '
-                             f'font-size="10" text-anchor="middle" fill="{ink}">{core}</text>')
-        width = (int(cols.max()) - c0 + 1) * cell
-        panels.append(f'<text x="{x}" y="14" font-size="12">chip {chip}: rows {r0}..{int(rows.max())}, '
-                      f'columns {c0}..{int(cols.max())} of {p.grid[0]}x{p.grid[1]}</text>'
-                      f'<text x="{x}" y="28" font-size="10" fill="#666">'
-                      f'{display.plural(int(on_chip.sum()), "core")}; colour: utilisation</text>'
-                      + "".join(cells))
-        x += max(width, 260) + 20
-        height = max(height, panel_h)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="corelet-grid" width="{x:.0f}" '
-            f'height="{height + 40:.0f}" font-family="sans-serif">{"".join(panels)}</svg>')
+    corelets = corelet_usage(model)
+    grid = environment().get_template("grid.html.j2").module.grid
+    grid_w, grid_h = model.profile.grid
+    figures = []
+    for chip in grid_pictures(model, usage, corelets, corelet_labels(corelets)):
+        region = (f"chip {chip['chip']}: rows {chip['first_row']}..{chip['first_row'] + chip['rows'] - 1}, "
+                  f"columns {chip['first_col']}..{chip['first_col'] + chip['cols'] - 1} of {grid_w}x{grid_h}")
+        figures.append(f"<figure style=\"margin:0\"><figcaption>{escape(region)}; colour: "
+                       f"utilisation</figcaption>{grid(chip, 'utilisation', 'util')}</figure>")
+    # the report page styles the cell numbers; a notebook has no page style, so the view brings it
+    style = ("<style>.corelet-grid svg.grid text.label {fill: #111; stroke: #fff; "
+             "stroke-width: 2.5px; paint-order: stroke}</style>")
+    return (f'<div class="corelet-grid" style="display:flex;flex-wrap:wrap;gap:1.5em">{style}'
+            + "".join(figures) + "</div>")
 
 
 display.register_html("model", model_html)

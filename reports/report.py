@@ -336,7 +336,7 @@ def render_report(model: ChipModel, *, fmt: str = "html", stats: dict | None = N
     if fmt not in ("html", "text"):
         raise ReportError(f"report format {fmt!r} is not known; choose 'html' or 'text'")
     context = report_context(model, stats)
-    return _environment().get_template(f"report.{fmt}.j2").render(**context)
+    return environment().get_template(f"report.{fmt}.j2").render(**context)
 
 
 def report_context(model: ChipModel, stats: dict | None = None) -> dict:
@@ -618,7 +618,8 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The templates (reports/templates) with the filters and helpers they use."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html.j2"]),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

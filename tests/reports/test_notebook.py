@@ -62,21 +62,24 @@ corelet Wide() { input x[300]; output y[300]; neurons h[300] = relay; x[i] -> h[
 def test_model_html_has_the_summary_and_one_labelled_cell_per_used_core():
     model = small_model()  # cores 0, 1, 2 used (chip 0 rows 0..2 cols 0..3; chip 1 row 0 col 1); 3 empty
     page = parse(model_html(model))
+    assert [a["class"] for tag, a, _ in page.found if tag == "div" and "corelet-grid" in a.get("class", "")]
     svgs = [attrs for tag, attrs, _ in page.found if tag == "svg"]
-    assert len(svgs) == 1 and svgs[0]["class"] == "corelet-grid"
-    cells = [(attrs, text) for tag, attrs, text in page.found if tag == "rect"]
-    titles = [t for tag, _, texts in page.found if tag == "title" for t in texts]
+    assert len(svgs) == 2 and all(a["class"] == "grid utilisation" for a in svgs)  # one per chip
+    cells = [attrs for tag, attrs, _ in page.found if tag == "rect" and attrs.get("class") == "core"]
+    titles = [t for tag, _, texts in page.found if tag == "title" for t in texts if t.strip()]
     assert sorted(int(t.split()[1]) for t in titles) == [0, 1, 2]  # core 3 is empty: no cell
     assert len(cells) == 3
-    labels = [t for tag, attrs, texts in page.found if tag == "text" and attrs.get("text-anchor")
-              for t in texts]
+    labels = [t for tag, attrs, texts in page.found if tag == "text" and attrs.get("class") == "label"
+              for t in texts if t.strip()]
     assert sorted(labels) == ["0", "1", "2"]
     texts = " ".join(t for _, _, texts in page.found for t in texts)
-    assert "chip 0: rows 0..2, columns 0..3" in texts and "chip 1: rows 0..0, columns 1..1" in texts
+    # the report's zoom: the used cores' bounding box, widened to at least 3 rows x 6 columns
+    assert "chip 0: rows 0..2, columns 0..5 of 64x64" in texts
+    assert "chip 1: rows 0..2, columns 1..6 of 64x64" in texts
     pre = next(texts for tag, _, texts in page.found if tag == "pre")
     assert "".join(pre) == summary(model)  # the report's summary, whole (html.parser unescapes)
     # cells sit where the coordinates say: core 1 is 2 rows and 3 columns from core 0, one pitch each
-    x = {int(t.split()[1]): (float(a["x"]), float(a["y"])) for (a, _), t in zip(cells, titles)}
+    x = {int(t.split()[1]): (float(a["x"]), float(a["y"])) for a, t in zip(cells, titles)}
     pitch = (x[1][0] - x[0][0]) / 3
     assert pitch > 10 and x[1][1] - x[0][1] == pytest.approx(2 * pitch)
 
@@ -87,7 +90,7 @@ def test_a_compiled_model_and_its_compilation_show_html_through_the_hook():
     assert n_used == 2  # 300 neurons: two cores
     for html in (compiled.model._repr_html_(), compiled._repr_html_()):
         page = parse(html)
-        assert sum(tag == "rect" for tag, _, _ in page.found) == n_used
+        assert sum(tag == "rect" and a.get("class") == "core" for tag, a, _ in page.found) == n_used
     assert "Compilation</b> of Wide" in compiled._repr_html_()
 
 
