@@ -1,8 +1,9 @@
 """Train the S-LSTM networks in numpy and commit their weights (examples/slstm/data/weights.npz).
 
 ``python -m examples.slstm.train [--task parity|reber] [--units 2 4 10] [--epochs 30] [--tries 3]``
-(the committed parity networks: ``--units 2 --epochs 25 --tries 3`` and ``--units 10 --epochs 15
---tries 1``; Reber: ``--task reber --units 10 30 50``, see docs/results.md): for each size, the two
+(the committed parity networks: ``--units 2 --epochs 25 --tries 3``, ``--units 4 --epochs 20
+--tries 2`` and ``--units 10 --epochs 15 --tries 1``; Reber: ``--task reber --units 10 30`` and
+``--task reber --units 50 --epochs 25 --tries 1``, see docs/results.md): for each size, the two
 setups of seed 002: ``q`` (2-bit balanced weights rounded to one decimal, STE, the chip's integers
 exact) and ``f`` (float weights in [-1, 1]; the chip gets them rounded to one decimal). Parity:
 9000 training sequences up to length 20, 1000 validation; Reber: 5000 training strings up to 36
