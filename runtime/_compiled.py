@@ -168,6 +168,37 @@ def _build():
         if current >= 0:
             out[:, current * width:(current + 1) * width] += scratch
 
+    @jit
+    def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of):
+        """``runtime.lower._synapses``: fabric axon and neuron of every set bit of ``crossbar``
+        (cores, axons, bytes; numpy's big-endian ``packbits``) onto a used neuron, in (core,
+        axon, neuron) order. One pass counts, one fills: nothing is unpacked."""
+        n_cores, n_axons, n_bytes = crossbar.shape
+        count = 0
+        for c in range(n_cores):
+            for a in range(n_axons):
+                for b in range(n_bytes):
+                    v = np.int64(crossbar[c, a, b] & used_packed[c, b])
+                    while v:
+                        v &= v - 1
+                        count += 1
+        axons = np.empty(count, axon_of.dtype)
+        neurons = np.empty(count, neuron_of.dtype)
+        k = 0
+        for c in range(n_cores):
+            for a in range(n_axons):
+                axon = axon_of[c * n_axons + a]
+                for b in range(n_bytes):
+                    v = np.int64(crossbar[c, a, b] & used_packed[c, b])
+                    if v:
+                        first = (c * n_bytes + b) * 8
+                        for bit in range(8):
+                            if v & (128 >> bit):
+                                axons[k] = axon
+                                neurons[k] = neuron_of[first + bit]
+                                k += 1
+        return axons, neurons
+
     return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 block_sums=block_sums)
+                                 block_sums=block_sums, crossbar_synapses=crossbar_synapses)
 

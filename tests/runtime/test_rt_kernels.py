@@ -70,3 +70,24 @@ def test_integration_equals_a_dense_product(kernel, spread, batch, n_neurons):
         current, _ = synapses.integrate(active, tick)
         assert current.shape == (batch, n_neurons)
         assert np.array_equal(current, dense_currents(fabric, active))
+
+
+@pytest.mark.parametrize("n_cores", [1, 5])
+def test_lowering_finds_every_set_crossbar_bit_onto_a_used_neuron(kernel, n_cores):
+    """``lower._synapses`` (unpacking chunks in numpy, or counting and filling in numba) against
+    the bits read one by one: a synapse for each set bit whose neuron is used, in (core, axon,
+    neuron) order, named through the lookup tables."""
+    from corelet.runtime import lower
+
+    rng = np.random.default_rng(n_cores)
+    bits = rng.random((n_cores, 256, 256)) < 0.2
+    used = rng.random((n_cores, 256)) < 0.7
+    axon_of = rng.permutation(n_cores * 256).astype(np.int64)
+    neuron_of = rng.permutation(n_cores * 256).astype(np.int64)
+    expected_axon, expected_neuron = [], []
+    for c, a, n in zip(*np.nonzero(bits)):  # reference: the bits one by one, in C order
+        if used[c, n]:
+            expected_axon.append(axon_of[c * 256 + a])
+            expected_neuron.append(neuron_of[c * 256 + n])
+    axon, neuron = lower._synapses(np.packbits(bits, axis=2), used, axon_of, neuron_of)
+    assert axon.tolist() == expected_axon and neuron.tolist() == expected_neuron
