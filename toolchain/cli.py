@@ -318,6 +318,7 @@ def _cmd_run(args) -> int:
     from corelet import distributed, memory, runtime
 
     _check_run_options(args)
+    _check_raster_options(args)
     model = _load_model(args.model)
     runtime.check_ticks(args.ticks)  # a limit the user can raise, before the memory estimate
     size = memory.RunSize.of_model(model, probed=0)
@@ -392,11 +393,6 @@ def _check_run_options(args) -> None:
     if args.workers or args.scheduler:
         from corelet.distributed import need_dask
         need_dask("--workers and --scheduler")
-    sample = getattr(args, "sample", None)  # `corelet verify` shares these checks and draws nothing
-    if sample is not None and not args.raster:
-        raise UsageError("--sample chooses the sample --raster draws: add --raster OUT.svg")
-    if sample is not None and sample < 0:
-        raise UsageError(f"--sample must be at least 0, got {sample}")
     if args.trace and not args.probe:
         raise UsageError("--trace records the membrane potentials of probed neurons: "
                          "add --probe PATTERN")
@@ -408,12 +404,18 @@ def _check_run_options(args) -> None:
                          "(--input, --rate, --burst)")
 
 
+def _check_raster_options(args) -> None:
+    """`corelet run`'s picture options (`corelet verify` shares the other checks, not these)."""
+    if args.sample is not None and not args.raster:
+        raise UsageError("--sample chooses the sample --raster draws: add --raster OUT.svg")
+    if args.sample is not None and args.sample < 0:
+        raise UsageError(f"--sample must be at least 0, got {args.sample}")
+
+
 def _raster(args, result, inputs) -> str:
     """The --raster picture: the chosen sample's inputs, probes and outputs, resets and windows."""
     from corelet import runtime
-    sample = args.sample or 0
-    if sample >= result.batch:
-        raise UsageError(f"--sample {sample}: the run has {result.batch} sample(s), 0..{result.batch - 1}")
+    sample = args.sample or 0  # checked against the batch before the run
     windows = sorted(runtime.burst_window(spec, args.ticks) for spec in args.burst)
     window, steps = windows[0] if windows else (None, None)  # the shortest, if several differ
     return runtime.raster_svg(result, sample=sample, inputs=inputs, reset_every=args.reset_every,

@@ -99,7 +99,7 @@ def table1_rows() -> list[str]:
 
 TABLE1_NOTE = (
     "Written by `python -m examples.eedn.table1` (each network compiled in a process of its own "
-    "under the address-space limit the table gives (`--memory-gb`; this machine has 24 GB); peak memory is that process's maximum resident set, "
+    "under the address-space limit the table gives (`--memory-gb`); peak memory is that process's maximum resident set, "
     "building the network included). *Cores from the structure*: one core per feature group and "
     "tile (ConvLayer's default tile), before copies and relays; for a network counted that way the "
     "connections are the expected number at the random weights' density (2/3 nonzero). The transduction layer (S-12 / "

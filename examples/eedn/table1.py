@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -157,6 +158,10 @@ def measure(key: str, method: str, memory_gb: float, timeout: float) -> dict | N
     return row
 
 
+def _machine_gb() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--memory-gb", type=float, default=6.0)
@@ -198,7 +203,7 @@ def main(argv=None) -> None:
         if row is None:
             why = (f"not compiled, --structure-only: expected peak about "
                    f"{counted['connections'] * 100 / 1e9:.0f} GB at the 100 bytes a connection the "
-                   "compiled networks measure, not attempted on this shared 24 GB machine"
+                   f"compiled networks measure, not attempted on this {_machine_gb():.0f} GB machine"
                    if args.structure_only
                    else f"compile and estimate > {args.memory_gb:g} GB")
             row = counted | {"method": f"structure, no copies ({why})", "copies": 0, "relays": 0,
