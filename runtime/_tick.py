@@ -1,13 +1,14 @@
-"""The whole tick in one compiled call (numba, ``runtime._compiled``), for the common case.
+"""The whole tick in one compiled call (numba, ``runtime._compiled``), for batches.
 
-When numba is active, the batch has at least MIN_BATCH samples, a fabric's per-tick synapses lie
-in aligned blocks of 256 neurons (the compiled kernel's block tables: every chip model), each
-neuron has at most one route and nothing needs a random draw (no stochastic synapse, leak or
-threshold), one call per tick does integration, the input stream's current, the neuron phases and
-the routing, block by block for every sample: no per-tick numpy temporaries, and each block's
-tables are read once for all its samples. Blocks run on ``CORELET_THREADS`` threads (default 1)
-when there are enough of them. Anything else runs the numpy-shaped path of ``simulator._Run``
-(the reference), which gives the same integers.
+When numba is active, the batch has at least MIN_BATCH samples, a fabric's synapses lie in
+aligned blocks of 256 neurons (the compiled kernel's block tables: every chip model), each neuron
+has at most one route and nothing needs a random draw (no stochastic synapse, leak or threshold),
+one call per tick does integration, the neuron phases and the routing, block by block for every
+sample, on state kept sample-minor (``runtime._tick_kernel``): a block's tables and a neuron's
+parameters are read once for the whole batch, the phases run as SIMD over the samples, and
+spikes are bits. The input axons are integrated there too, like the others. Blocks run on
+``CORELET_THREADS`` threads (default 1) when there are enough of them. Anything else runs the
+numpy-shaped path of ``simulator._Run`` (the reference), which gives the same integers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from corelet.runtime.errors import SimulationError
 # from this batch on: a block's tables are then read once for several samples. With one sample,
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
 MIN_BATCH = 4
+WORD = 64  # samples per word of spike bits (runtime._tick_kernel)
 PARALLEL_MIN_BLOCKS = 32  # below this many blocks a tick is too short to share out
 THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick (default 1)
 
@@ -42,7 +44,10 @@ def threads() -> int:
 
 
 class CompiledTick:
-    """Per-run tables of the compiled tick; ``step`` advances every sample by one tick."""
+    """Per-run tables and state of the compiled tick, which it keeps sample-minor: membranes
+    (N, batch), and spikes as bits in words of 64 samples, the ring (slots, A, words) and the
+    tick's spikes (N, words) (``runtime._tick_kernel``). ``step`` advances every sample by one
+    tick."""
 
     @staticmethod
     def covers(fabric, batch: int) -> bool:
@@ -59,30 +64,28 @@ class CompiledTick:
                 and int(fabric.route_delay.max(initial=1)) <= ROUTE_DELAY)
 
     @classmethod
-    def build(cls, synapses, routes, fabric, streamed) -> "CompiledTick | None":
+    def build(cls, synapses, routes, fabric, initial, batch) -> "CompiledTick | None":
         """The compiled tick for a run that ``covers`` allows, or None when the synapses do not
-        form block tables (see module)."""
+        form block tables (see module). ``initial``: the membranes' initial values (N,)."""
         if synapses.compiled is None or synapses.block_tables is None:
             return None
-        return cls(synapses, routes, fabric, streamed)
+        return cls(synapses, routes, fabric, initial, batch)
 
-    def __init__(self, synapses, routes, fabric, streamed):
+    def __init__(self, synapses, routes, fabric, initial, batch):
         from corelet.runtime import _tick_kernel  # numba's, loaded (or compiled) with the run
 
         self.kernels = _tick_kernel
-        self.synapses = synapses
+        self.synapses, self.routes = synapses, routes
         axon_block, self.axon_type, self.local, self.block_weights = synapses.block_tables
         n_blocks = self.block_weights.shape[0]
         # the axons of each block (CSR); the others (synapses over two blocks, or none at all)
-        # are done first, sample by sample, unless the stream feeds them
+        # are done first
         in_block = np.flatnonzero(axon_block >= 0)
         index = np.int32 if fabric.n_axons < 2**31 and len(self.local) < 2**31 else np.int64
         self.block_axons = in_block[np.argsort(axon_block[in_block], kind="stable")].astype(index)
         self.block_ptr = np.zeros(n_blocks + 1, np.int64)
         np.cumsum(np.bincount(axon_block[in_block], minlength=n_blocks), out=self.block_ptr[1:])
-        outside = axon_block < 0 if streamed is None else (axon_block < 0) & ~streamed
-        self.spread_axons = np.flatnonzero(outside)
-        self.spread_sums = bool((synapses.fanout[self.spread_axons] > 0).any())
+        self.spread_axons = np.flatnonzero(axon_block < 0)
         self.starts, self.ends = synapses.starts.astype(index), synapses.ends.astype(index)
         self.kind, self.params = neuron_kinds(fabric.params)
         self.route = np.full(fabric.n_neurons, -1, np.int64)
@@ -90,28 +93,51 @@ class CompiledTick:
                                            | fabric.route_delay)
         self.axon_count = np.zeros(fabric.n_axons, np.int64)
         self.spike_count = np.zeros(fabric.n_neurons, np.int64)
-        self.no_stream = np.zeros((0, 0, 0), np.int32)
         self.threads = threads() if n_blocks >= PARALLEL_MIN_BLOCKS else 1
         self.parallel = self.threads > 1
+        # the state, sample-minor
+        self.batch, words = batch, -(-batch // WORD)
+        self.initial = initial[:, None]
+        self.V = np.repeat(self.initial, batch, axis=1)
+        self.ring = np.zeros((fabric.max_delay + 1, fabric.n_axons, words), np.uint64)
+        self.spike_bits = np.zeros((fabric.n_neurons, words), np.uint64)
 
-    def step(self, t: int, ring: np.ndarray, V: np.ndarray, spikes: np.ndarray,
-             stream: np.ndarray | None) -> None:
-        """One tick: ring slot t is integrated and cleared, V advanced, ``spikes`` (batch, N) set
-        to the neurons that fired and their spikes routed into later slots. ``stream``: the input
-        stream's current of this tick as (blocks, batch, 256), or None (none, or already in V)."""
+    def reset(self) -> None:
+        """Membranes back to their initial values, pending spikes dropped."""
+        self.V[...] = self.initial
+        self.ring[...] = 0
+
+    def inject(self, row: np.ndarray, tick: int) -> None:
+        """Input raster row t (batch, pins) reaches its axons at t + delay - 1."""
+        routes = self.routes
+        if routes.in_pin.size:
+            self.kernels.inject(self.ring, row, routes.in_pin, routes.in_axon,
+                                tick + routes.in_delay - 1)
+
+    def step(self, t: int) -> int:
+        """One tick: ring slot t is integrated and cleared, V advanced, the spikes of the tick
+        set in ``spike_bits`` and routed into later slots; returns their number."""
         import numba
 
-        slot = ring[t % len(ring)]
-        cur = self.synapses._current_buffer
+        k = self.kernels
         if self.spread_axons.size:
-            self.kernels.spread_sums(slot, self.spread_axons, self.synapses.starts,
-                                     self.synapses.ends, self.synapses.packed, cur,
-                                     self.axon_count)
+            s = self.synapses
+            k.spread_sums(t % len(self.ring), self.ring, self.V, self.spread_axons, s.starts,
+                          s.ends, s.packed, self.axon_count)
         numba.set_num_threads(self.threads)
-        self.kernels.tick(t, slot, ring, V, cur, self.no_stream if stream is None else stream,
-                          spikes, not self.spread_sums, self.block_ptr, self.block_axons,
-                          self.starts, self.ends, self.local, self.axon_type, self.block_weights,
-                          self.kind, self.params, self.route, self.axon_count, self.spike_count)
+        kernel = k.tick_parallel if self.parallel else k.tick
+        return kernel(t, self.ring, self.V, self.spike_bits, self.block_ptr, self.block_axons,
+                      self.starts, self.ends, self.local, self.axon_type, self.block_weights, self.kind,
+                      self.params, self.route, self.axon_count, self.spike_count)
+
+    def spikes(self, neurons: np.ndarray) -> np.ndarray:
+        """The last tick's spikes of ``neurons`` as (batch, len(neurons)) bool."""
+        bits = np.unpackbits(self.spike_bits[neurons].view(np.uint8), axis=1, bitorder="little")
+        return bits[:, :self.batch].T.view(bool)
+
+    def membranes(self, neurons: np.ndarray) -> np.ndarray:
+        """The membranes of ``neurons`` as (batch, len(neurons))."""
+        return self.V[neurons].T
 
 
 def neuron_kinds(params) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,14 @@
 """The compiled whole tick (numba): the kernels of ``runtime._tick``.
 
+State is laid out sample-minor. The membranes are (neurons, batch), so a neuron's parameters are
+read once for the whole batch and its phases run as SIMD over the samples. Spikes are bits, one
+per sample, in words of 64 (``WORD``): the delay ring is (slots, axons, words) and a tick's spikes
+(neurons, words). Routing a neuron's spikes is then one OR of a word into its target's (a full
+chip's ring slot is 2 MB at batch 64, where a byte per sample would make it 16 MB of random
+writes), and an active axon's synapse row is read once and added into every sample it is active
+in: sample by sample when they are few, else over all lanes at once, the weight masked by the
+activity (SIMD).
+
 Imported only when a run uses the compiled kernels (``runtime._compiled``), so importing
 ``corelet`` never imports numba. Module-level functions, so that numba's disk cache finds them
 again in the next process (a function defined inside another is compiled anew each time).
@@ -16,100 +25,198 @@ from corelet.runtime._compiled import (FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE, 
                                        ROUTE_SHIFT)
 
 V_MIN, V_MAX = TRUENORTH.membrane_range
+WORD = 64  # samples per word of spike bits
+# an axon active in at most batch // LANE_SHARE samples is added sample by sample; in more, over
+# all the lanes at once: measured on the busy and quiet benchmarks (docs/runtime.md)
+LANE_SHARE = 8
+ONE, ZERO = np.uint64(1), np.uint64(0)
+M1, M2, M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
+H01 = np.uint64(0x0101010101010101)
 jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
 
 @jit
-def spread_sums(slot, spread_axons, starts, ends, packed, out, axon_count):
-    """The axons outside the block tables (synapses over several blocks, or none): for each
-    sample, clear the active ones in ring ``slot`` (batch, A), count them in ``axon_count``
-    and add their packed synapses into ``out`` (batch, >= N), which this zeroes first."""
-    out[...] = 0
-    for b in range(slot.shape[0]):
-        row = out[b]
-        active = slot[b]
-        for k in range(len(spread_axons)):
-            a = spread_axons[k]
-            if active[a]:
-                active[a] = False
-                axon_count[a] += 1
-                for i in range(starts[a], ends[a]):
-                    p = packed[i]
-                    row[p >> 9] += (p & 511) - 256
+def popcount(x):
+    """Set bits of a uint64 (SWAR: no instruction numba exposes)."""
+    x = x - ((x >> ONE) & M1)
+    x = (x & M2) + ((x >> np.uint64(2)) & M2)
+    x = (x + (x >> np.uint64(4))) & M4
+    return np.int64((x * H01) >> np.uint64(56))
 
 
 @jit
-def phases(V, current, spiked, kind, params):
-    """Steps 1 to 4 of docs/neuron-model.md for deterministic neurons: V (n,) += current,
-    clamp, leak, clamp, the positive and the negative threshold; ``spiked`` (n,) gets the
-    spikes. Neuron n's parameters are row ``kind[n]`` of ``params`` (kinds, 5): threshold,
-    negative threshold, reset value, leak, flags (``FLAG_*``); a chip model has few kinds, so
-    the table stays in cache and a neuron costs a small index instead of its parameters. Written
-    without branches (selects), so that it runs as SIMD."""
-    for n in range(len(V)):
-        row = params[kind[n]]
-        a, floor, r, leak, flags = row[0], row[1], row[2], row[3], row[4]
-        v = np.int64(V[n]) + current[n]  # step 1: the tick's input, then one clamp
-        v = min(V_MAX, max(V_MIN, v))
-        sign = np.int64(v > 0) - np.int64(v < 0)  # step 2: leak (sign(0) = 0)
-        # a reversal leak toward 0 (leak < 0) that would cross 0 stops at 0 (docs/neuron-model.md)
-        reversal = -v if (leak < 0) & (abs(v) < -leak) else sign * leak
-        v += reversal if flags & FLAG_REVERSAL else leak
-        v = min(V_MAX, max(V_MIN, v))
-        m = flags & FLAG_MODE
-        fire = v >= a  # step 3
-        after_spike = v - a if m == RESET_LINEAR else (r if m == RESET_VALUE else v)
-        # step 4, when there is no spike
-        after_floor = -floor if flags & FLAG_SATURATE else (
-            -r if m == RESET_VALUE else (v + floor if m == RESET_LINEAR else v))
-        v = after_spike if fire else (after_floor if v < -floor else v)
-        spiked[n] = fire
-        V[n] = v
+def bit(ring, s, a, b):
+    """Sample b's bit of axon a in ring slot s, as 0 or 1. (The kernels index arrays whole
+    rather than take views of rows: a view costs two reference-count updates, which made a
+    tick at batch 1 four times slower.)"""
+    return np.int32((ring[s, a, b >> 6] >> np.uint64(b & 63)) & ONE)
+
+
+@jit
+def spread_sums(s, ring, V, spread_axons, starts, ends, packed, axon_count):
+    """The axons outside the block tables (synapses over several blocks, or none): in ring slot
+    ``s``, clear the active ones, count them in ``axon_count`` and add their packed synapses
+    (``target << 9 | weight + 256``) straight into the membranes V (N, batch)."""
+    for k in range(len(spread_axons)):
+        a = spread_axons[k]
+        for b in range(V.shape[1]):
+            if bit(ring, s, a, b):
+                axon_count[a] += 1
+                for i in range(starts[a], ends[a]):
+                    p = packed[i]
+                    V[p >> 9, b] += (p & 511) - 256
+        for w in range(ring.shape[2]):
+            ring[s, a, w] = ZERO
+
+
+@jit
+def integrate_block(c, s, ring, V, block_ptr, block_axons, starts, ends, local, axon_type,
+                    block_weights, axon_count, lanes):
+    """V (N, batch) += the synapses of block c's axons active in ring slot ``s``, which are
+    cleared. Sums of integers are exact in any order, and the membranes' type holds a tick's
+    whole input (``simulator._membrane_dtype``), so the adds go straight into V. ``lanes``
+    (batch,) int32 is working space."""
+    batch, words = V.shape[1], ring.shape[2]
+    base = c * block_weights.shape[2]
+    for k in range(block_ptr[c], block_ptr[c + 1]):
+        a = block_axons[k]
+        on = 0
+        for w in range(words):
+            on += popcount(ring[s, a, w])
+        if on == 0:
+            continue
+        axon_count[a] += on
+        kind = axon_type[a]
+        if batch < LANE_SHARE or on * LANE_SHARE <= batch:  # few samples: only theirs
+            for b in range(batch):
+                if bit(ring, s, a, b):
+                    for i in range(starts[a], ends[a]):
+                        j = local[i]
+                        V[base + j, b] += block_weights[c, kind, j]
+        else:  # many: every lane, the weight masked by the activity (SIMD)
+            for b in range(batch):
+                lanes[b] = bit(ring, s, a, b)
+            for i in range(starts[a], ends[a]):
+                j = local[i]
+                weight, n = np.int32(block_weights[c, kind, j]), base + j
+                for b in range(batch):
+                    V[n, b] += weight * lanes[b]
+        for w in range(words):
+            ring[s, a, w] = ZERO
+
+
+@jit
+def phases_block(c, V, spikes, kind, params, spike_count, fire):
+    """The neuron phases of block c (steps 1 to 4 of docs/neuron-model.md, the input already in
+    V) for every sample, written without branches so that they run as SIMD over the samples;
+    the spikes go to ``spikes`` (N, words) as bits. Returns their number. ``fire`` (batch,)
+    uint64 is working space."""
+    batch = V.shape[1]
+    base = c * 256
+    fired = 0
+    for n in range(base, min(base + 256, V.shape[0])):
+        k = kind[n]
+        a, floor, r, leak, flags = (params[k, 0], params[k, 1], params[k, 2], params[k, 3],
+                                    params[k, 4])
+        mode = flags & FLAG_MODE
+        reverse = (flags & FLAG_REVERSAL) != 0
+        saturate = (flags & FLAG_SATURATE) != 0
+        for b in range(batch):
+            v = min(V_MAX, max(V_MIN, V[n, b]))  # step 1: the input is in V; one clamp
+            sign = (v > 0) - (v < 0)  # step 2: leak (sign(0) = 0)
+            # a reversal leak toward 0 (leak < 0) that would cross 0 stops at 0
+            reversal = -v if (leak < 0) & (abs(v) < -leak) else sign * leak
+            v += reversal if reverse else leak
+            v = min(V_MAX, max(V_MIN, v))
+            spiking = v >= a  # step 3
+            after_spike = v - a if mode == RESET_LINEAR else (r if mode == RESET_VALUE else v)
+            # step 4, when there is no spike
+            after_floor = -floor if saturate else (
+                -r if mode == RESET_VALUE else (v + floor if mode == RESET_LINEAR else v))
+            V[n, b] = after_spike if spiking else (after_floor if v < -floor else v)
+            fire[b] = np.uint64(spiking)
+        neuron_fired = 0
+        for w in range(spikes.shape[1]):
+            word = ZERO
+            for bb in range(min(WORD, batch - w * WORD)):
+                word |= fire[w * WORD + bb] << np.uint64(bb)
+            spikes[n, w] = word
+            neuron_fired += popcount(word)
+        spike_count[n] += neuron_fired
+        fired += neuron_fired
+    return fired
+
+
+@jit
+def block_step(c, t, ring, V, spikes, block_ptr, block_axons, starts, ends, local, axon_type,
+               block_weights, kind, params, axon_count, spike_count):
+    """Block c (neurons c*256 .. c*256+255), every sample: integration and the neuron phases.
+    Returns the number of spikes."""
+    lanes = np.empty(V.shape[1], np.int32)
+    fire = np.empty(V.shape[1], np.uint64)
+    integrate_block(c, t % ring.shape[0], ring, V, block_ptr, block_axons, starts, ends, local,
+                    axon_type, block_weights, axon_count, lanes)
+    return phases_block(c, V, spikes, kind, params, spike_count, fire)
+
+
+@jit
+def deliver(t, ring, spikes, route):
+    """Route every neuron's spike bits of tick t into ring slot t + delay of its target axon
+    (``route[n]``: axon << ROUTE_SHIFT | delay, or -1), merged with what is there. Slot t + delay
+    is never slot t (delay >= 1, slots = max delay + 1)."""
+    slots, words = ring.shape[0], ring.shape[2]
+    for n in range(len(route)):
+        target = route[n]
+        if target < 0:
+            continue
+        spiked = ZERO
+        for w in range(words):
+            spiked |= spikes[n, w]
+        if spiked == ZERO:  # most neurons, most ticks: no write
+            continue
+        s, a = (t + (target & ROUTE_DELAY)) % slots, target >> ROUTE_SHIFT
+        for w in range(words):
+            ring[s, a, w] |= spikes[n, w]
+
+
+@jit
+def tick(t, ring, V, spikes, block_ptr, block_axons, starts, ends, local, axon_type,
+         block_weights, kind, params, route, axon_count, spike_count):
+    """One tick, block after block (``block_step``), then the routing; returns the number of
+    spikes."""
+    fired = 0
+    for c in range(len(block_ptr) - 1):
+        fired += block_step(c, t, ring, V, spikes, block_ptr, block_axons, starts, ends, local,
+                            axon_type, block_weights, kind, params, axon_count, spike_count)
+    deliver(t, ring, spikes, route)
+    return fired
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
-def tick(t, slot, ring, V, cur, stream, spikes, zero_first, block_ptr, block_axons, starts,
-         ends, local, axon_type, block_weights, kind, params, route, axon_count, spike_count):
-    """One tick, block by block (``prange``: on ``numba.set_num_threads`` threads). Block c
-    (neurons c*256 .. c*256+255), for every sample: integrate its active axons of ring
-    ``slot`` (clearing them), add the input stream's current, the neuron phases (``phases``)
-    and route the spikes into ``ring``: ``route[n]`` is neuron n's target axon << ROUTE_SHIFT
-    | delay, or -1 for none.
-
-    Everything a block writes belongs to it (its axons, its neurons, its slice of ``cur``),
-    so blocks can run on several threads; ring slots written (t + delay) are never the one
-    read (t), and two spikes reaching one axon both write True (spikes merge). The samples
-    of a block are done together, so its tables are read once per tick for the whole batch."""
-    slots = ring.shape[0]
-    width = block_weights.shape[2]
+def tick_parallel(t, ring, V, spikes, block_ptr, block_axons, starts, ends, local, axon_type,
+                  block_weights, kind, params, route, axon_count, spike_count):
+    """``tick`` with the blocks shared out over ``numba.set_num_threads`` threads: all a block
+    writes is its own (its axons' ring words and counts, its neurons). The routing, which writes
+    other blocks' axons, follows on one thread."""
+    fired = 0
     for c in numba.prange(len(block_ptr) - 1):
-        base = c * width
-        count = min(width, V.shape[1] - base)
-        for b in range(V.shape[0]):
-            row = cur[b, base:base + width]
-            if zero_first:
-                row[:] = 0
-            active = slot[b]
-            for k in range(block_ptr[c], block_ptr[c + 1]):
-                a = block_axons[k]
-                if active[a]:
-                    active[a] = False
-                    axon_count[a] += 1
-                    weights = block_weights[c, axon_type[a]]
-                    for i in range(starts[a], ends[a]):
-                        j = local[i]
-                        row[j] += weights[j]
-            if stream.shape[0]:
-                srow = stream[c, b]
-                for jj in range(count):
-                    row[jj] += srow[jj]
-            spiked = spikes[b, base:base + count]
-            phases(V[b, base:base + count], row, spiked, kind[base:base + count], params)
-            for jj in range(count):  # the few that fired: count and route
-                if spiked[jj]:
-                    n = base + jj
-                    spike_count[n] += 1
-                    target = route[n]
-                    if target >= 0:
-                        delay = target & ROUTE_DELAY
-                        ring[(t + delay) % slots, b, target >> ROUTE_SHIFT] = True
+        fired += block_step(c, t, ring, V, spikes, block_ptr, block_axons, starts, ends, local,
+                            axon_type, block_weights, kind, params, axon_count, spike_count)
+    deliver(t, ring, spikes, route)
+    return fired
+
+
+@jit
+def inject(ring, row, route_pin, route_axon, route_tick):
+    """Input route k takes pin ``route_pin[k]``'s spikes in the raster row ``row`` (batch, pins)
+    to axon ``route_axon[k]`` in ring slot ``route_tick[k]``, merged with what is there."""
+    slots, batch, words = ring.shape[0], row.shape[0], ring.shape[2]
+    pins = np.zeros((row.shape[1], words), np.uint64)  # each pin's spikes as bits
+    for b in range(batch):  # along the raster's rows, which are contiguous
+        w, shift = b >> 6, np.uint64(b & 63)
+        for pin in range(row.shape[1]):
+            pins[pin, w] |= np.uint64(row[b, pin]) << shift
+    for k in range(len(route_pin)):
+        s, a, pin = route_tick[k] % slots, route_axon[k], route_pin[k]
+        for w in range(words):
+            ring[s, a, w] |= pins[pin, w]

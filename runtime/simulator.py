@@ -83,23 +83,26 @@ class _Run:
         self.resets = self._reset_ticks(reset_at)
         seeds = (np.arange(self.batch, dtype=np.uint64)
                  + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
-        input_only = self._input_only_axons()
+        # the whole tick compiled, when numba is active and the case is covered (runtime._tick):
+        # it keeps its own state, sample-minor, and integrates the input axons too (cheaper
+        # there, per synapse, than the stream's dense products)
+        covered = CompiledTick.covers(fabric, self.batch)
+        input_only = None if covered else self._input_only_axons()
         dtype = _membrane_dtype(fabric)
         self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype)
-        self.stream = self._input_stream(input_only)
+        self.stream = None if covered else self._input_stream(input_only)
         self.streamed = self._streamed_axons()
         self.routes = Routes(fabric, self.streamed)
         self.neurons = NeuronDynamics(fabric.params, fabric.neuron_ids, seeds, dtype)
-        self.V = np.broadcast_to(self.neurons.initial, (self.batch, fabric.n_neurons)).copy()
-        self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
+        self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric,
+                                            self.neurons.initial, self.batch)
+                         if covered else None)
+        if self.compiled is None:
+            self.V = np.broadcast_to(self.neurons.initial, (self.batch, fabric.n_neurons)).copy()
+            self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
         self.neuron_spikes = _Tally(fabric.n_neurons)  # spikes per neuron, over the batch
         self.axon_activity = _Tally(fabric.n_axons)  # active ticks per axon, over the batch
         self.tick_spikes = np.zeros(ticks, np.int64)  # spikes per tick, over the batch (activity over time)
-        # the whole tick compiled, when numba is active and the case is covered (runtime._tick)
-        self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric, self.streamed)
-                         if CompiledTick.covers(fabric, self.batch) else None)
-        if self.compiled is not None:
-            self.spikes = np.zeros((self.batch, fabric.n_neurons), bool)
         self._recording_setup(probes, trace)
 
     def _input_only_axons(self) -> np.ndarray:
@@ -175,20 +178,13 @@ class _Run:
         return self._result()
 
     def _tick(self, t: int) -> None:
+        if self.compiled is not None:
+            self._compiled_tick(t)
+            return
         if t in self.resets:
             self._reset_state()
         if t < self.raster.shape[1]:
             self.routes.inject(self.ring, self.raster[:, t, :], t)
-        if self.compiled is not None:
-            stream = None
-            if self.stream is not None:
-                stream = self.stream.tick_blocks(t, self.batch)
-                if stream is None:  # not in whole blocks: added to V here instead
-                    self.stream.add_to(self.V, t)
-            self.compiled.step(t, self.ring, self.V, self.spikes, stream)
-            self.tick_spikes[t] = np.count_nonzero(self.spikes)
-            self._record(t, self.spikes)
-            return
         slot = self.ring[t % len(self.ring)]
         current, active = self.synapses.integrate(slot, t)
         if self.stream is not None:  # integration sums are exact, so their order is free
@@ -200,6 +196,19 @@ class _Run:
         self.tick_spikes[t] = fired.size
         self.routes.deliver(self.ring, fired, t)
         self._record(t, spikes)
+
+    def _compiled_tick(self, t: int) -> None:
+        """The tick as one compiled call (``runtime._tick``), on its sample-minor state."""
+        compiled = self.compiled
+        if t in self.resets:
+            compiled.reset()
+        if t < self.raster.shape[1]:
+            compiled.inject(self.raster[:, t, :], t)
+        self.tick_spikes[t] = compiled.step(t)
+        if self.recorded.size:
+            self.spike_record[:, t, :] = compiled.spikes(self.recorded)
+        if self.traced is not None:
+            self.trace_record[:, t, :] = compiled.membranes(self.traced)
 
     def _reset_state(self) -> None:
         self.V[...] = self.neurons.initial

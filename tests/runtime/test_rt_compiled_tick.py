@@ -2,7 +2,7 @@
 
 Random chip models with deterministic neurons of every mode (reset to a value, linear, none; negative
 saturate or reset; leak with and without reversal), recurrent routes with delays 1..15, input pins
-on some axons (their current from the input stream), batches of 1 and 5, state resets, and (with
+on some axons, batches of 1, 5 and 70 (two words of spike bits), state resets, and (with
 unused neurons dropped by the lowering) axons whose synapses straddle two blocks of 256 fabric
 neurons: every neuron's spikes and membrane
 potential, every axon's activity and every neuron's spike count must be the same integers on both
@@ -67,7 +67,9 @@ def run(fabric, x, kernel: str, resets=()):
 
 @pytest.mark.parametrize("n_cores, drop, batch, parallel", [
     (3, 0.0, 1, False), (3, 0.0, 5, False), (3, 0.2, 1, False), (3, 0.2, 5, False),
-    (6, 0.0, 1, True), (6, 0.1, 5, True)])
+    (6, 0.0, 1, True), (6, 0.1, 5, True),
+    # spikes are bits in words of 64 samples: a batch over two words, serial and threaded
+    (3, 0.0, 70, False), (6, 0.1, 70, True)])
 def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, parallel):
     import corelet.runtime._tick as tick
 
@@ -81,12 +83,11 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
     numpy_run, reference = run(fabric, x, "numpy", resets)
     assert compiled_run.compiled is not None and numpy_run.compiled is None
     assert compiled_run.compiled.parallel == parallel
-    # the input axons' current comes from the input stream, in whole blocks (added in the
-    # kernel) or, with neurons dropped, not (added to V before it)
-    assert compiled_run.stream is not None
-    assert compiled_run.stream.blocks.identity == (not drop)
+    # the compiled tick integrates the input axons itself; the numpy path streams them
+    assert compiled_run.stream is None and numpy_run.stream is not None
     if drop:  # the fabric's neurons no longer fall in whole cores: some axons straddle blocks
-        assert compiled_run.compiled.spread_sums
+        spread = compiled_run.compiled.spread_axons
+        assert (compiled_run.synapses.fanout[spread] > 0).any()
     spikes = reference.probes["n"]
     assert 0.01 < spikes.mean() < 0.6  # a run with something to compare
     assert np.array_equal(compiled.probes["n"], spikes)
