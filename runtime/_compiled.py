@@ -199,6 +199,27 @@ def _build():
                                 k += 1
         return axons, neurons
 
-    return types.SimpleNamespace(block_sums_batch=block_sums_batch, event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 block_sums=block_sums, crossbar_synapses=crossbar_synapses)
+    @jit
+    def axon_blocks(starts, ends, packed, width):
+        """``Synapses._block_tables`` without a temporary per synapse: the block of ``width``
+        neurons holding every synapse of each axon (-1: none, or over two), and each synapse's
+        neuron within its block (uint8)."""
+        axon_block = np.full(len(starts), -1, np.int64)
+        local = np.empty(len(packed), np.uint8)
+        for a in range(len(starts)):
+            block = -1
+            for i in range(starts[a], ends[a]):
+                target = packed[i] >> 9
+                local[i] = target % width
+                if i == starts[a]:
+                    block = target // width
+                elif target // width != block:
+                    block = -2
+            axon_block[a] = max(block, -1)
+        return axon_block, local
+
+    return types.SimpleNamespace(block_sums_batch=block_sums_batch,
+                                 event_sums_packed=event_sums_packed, event_sums=event_sums,
+                                 block_sums=block_sums, crossbar_synapses=crossbar_synapses,
+                                 axon_blocks=axon_blocks)
 

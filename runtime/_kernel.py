@@ -120,24 +120,13 @@ class Synapses:
         """For the compiled kernel: the block (of BLOCK neurons, aligned: a core) that holds all
         synapses of each per-tick axon (-1 when they spread over two), the axon types, each
         synapse's neuron within its block (uint8), and the weights per (block, axon type, neuron
-        in block) as int16. None when no axon lies in one block."""
-        targets, weights = self._unpacked()
-        if not len(targets):
+        in block) as int16. None when no axon lies in one block. (Found by a compiled pass over
+        the packed synapses: per-synapse temporaries in numpy took 0.6 GB at a full chip.)"""
+        if not len(self.packed):
             return None
-        fanout = self.ends - self.starts
-        first = targets[np.minimum(self.starts, len(targets) - 1)] // BLOCK
-        last = targets[np.maximum(self.ends - 1, 0)] // BLOCK
-        # a row sorted by target lies in one block when its first and last do; the rows of a
-        # chip model are (fabric order: by axon, then neuron), but check every synapse anyway
-        axons = np.arange(self.n_axons)
-        idx, lengths = expand(self.starts, self.ends, axons)
-        outside = np.take(targets, idx) // BLOCK != np.repeat(first, lengths)
-        aligned = (fanout > 0) & (first == last)
-        aligned[np.repeat(axons, lengths)[outside]] = False
-        if not aligned.any():
+        axon_block, local = self.compiled.axon_blocks(self.starts, self.ends, self.packed, BLOCK)
+        if not (axon_block >= 0).any():
             return None
-        axon_block = np.where(aligned, first, -1).astype(np.int64)
-        local = (targets % BLOCK).astype(np.uint8)  # the neuron's place in its block
         blocks = -(-self.n_neurons // BLOCK)
         table = np.zeros((blocks * BLOCK, 4), np.int16)
         table[:self.n_neurons] = fabric.params.weights
