@@ -21,6 +21,12 @@ KERNELS = ("numpy", "numba")
 FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE = 3, 4, 8  # neuron flags: reset mode in bits 0-1
 ROUTE_SHIFT = 20  # a neuron's route as one int64: target axon << 20 | delay
 ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
+# the set bits of each byte value (big-endian, as numpy's packbits) and their places
+BYTE_BIT_COUNT = np.array([bin(v).count("1") for v in range(256)], np.int64)
+BYTE_BIT_PLACES = np.zeros((256, 8), np.int64)
+for _v in range(256):
+    _places = [bit for bit in range(8) if _v & (128 >> bit)]
+    BYTE_BIT_PLACES[_v, :len(_places)] = _places
 _choice = os.environ.get("CORELET_KERNEL", "auto")
 _compiled = None  # the compiled functions, once built
 
@@ -169,35 +175,33 @@ def _build():
             out[:, current * width:(current + 1) * width] += scratch
 
     @jit
-    def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of):
+    def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places):
         """``runtime.lower._synapses``: fabric axon and neuron of every set bit of ``crossbar``
         (cores, axons, bytes; numpy's big-endian ``packbits``) onto a used neuron, in (core,
-        axon, neuron) order. One pass counts, one fills: nothing is unpacked."""
+        axon, neuron) order. One pass counts, one fills: nothing is unpacked. ``bit_count[v]``
+        and ``bit_places[v]`` are the set bits of a byte v and their places, first to last."""
         n_cores, n_axons, n_bytes = crossbar.shape
         count = 0
         for c in range(n_cores):
             for a in range(n_axons):
                 for b in range(n_bytes):
-                    v = np.int64(crossbar[c, a, b] & used_packed[c, b])
-                    while v:
-                        v &= v - 1
-                        count += 1
-        axons = np.empty(count, axon_of.dtype)
-        neurons = np.empty(count, neuron_of.dtype)
+                    count += bit_count[crossbar[c, a, b] & used_packed[c, b]]
+        # every byte writes 8 entries and moves on by its count: no branch to mispredict on
+        # each byte (half the fill's time), so 8 spare entries at the end
+        axons = np.empty(count + 8, axon_of.dtype)
+        neurons = np.empty(count + 8, neuron_of.dtype)
         k = 0
         for c in range(n_cores):
             for a in range(n_axons):
                 axon = axon_of[c * n_axons + a]
                 for b in range(n_bytes):
-                    v = np.int64(crossbar[c, a, b] & used_packed[c, b])
-                    if v:
-                        first = (c * n_bytes + b) * 8
-                        for bit in range(8):
-                            if v & (128 >> bit):
-                                axons[k] = axon
-                                neurons[k] = neuron_of[first + bit]
-                                k += 1
-        return axons, neurons
+                    v = crossbar[c, a, b] & used_packed[c, b]
+                    first = (c * n_bytes + b) * 8
+                    for q in range(8):
+                        axons[k + q] = axon
+                        neurons[k + q] = neuron_of[first + bit_places[v, q]]
+                    k += bit_count[v]
+        return axons[:count], neurons[:count]
 
     @jit
     def axon_blocks(starts, ends, packed, width):

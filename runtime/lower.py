@@ -109,7 +109,9 @@ def _synapses(crossbar: np.ndarray, used_neuron: np.ndarray, axon_of: np.ndarray
     n_neurons = n_bytes * 8
     used_packed = np.packbits(used_neuron, axis=1)
     if _compiled.active() == "numba":  # the same arrays, without unpacking (a full chip: ~10x)
-        return _compiled.kernels().crossbar_synapses(crossbar, used_packed, axon_of, neuron_of)
+        return _compiled.kernels().crossbar_synapses(crossbar, used_packed, axon_of, neuron_of,
+                                                     _compiled.BYTE_BIT_COUNT,
+                                                     _compiled.BYTE_BIT_PLACES)
     axons, neurons = [], []
     for first in range(0, n_cores, CHUNK_CORES):
         chunk = crossbar[first:first + CHUNK_CORES] & used_packed[first:first + CHUNK_CORES, None, :]
