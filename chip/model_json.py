@@ -327,9 +327,6 @@ def _parse_cores_one_by_one(cores: Cores, items: list, a: int, n: int, row_chars
 # -- all cores at once: a full chip is 4096 cores, and a reader per core and column costs seconds
 _NEURON_TARGETS = ("neuron_path", "neuron_index", "neuron_role", "target_core", "target_axon",
                    "delay")
-_HEX_VALUE = np.full(256, 255, np.uint8)  # ASCII code -> hex digit value (255: not a hex digit)
-for _digits, _first in (("0123456789", 0), ("abcdef", 10), ("ABCDEF", 10)):
-    _HEX_VALUE[np.frombuffer(_digits.encode(), np.uint8)] = np.arange(_first, _first + len(_digits))
 _CROSSBAR_CHUNK = 256  # cores whose crossbar text is converted at a time (bounds memory)
 
 
@@ -414,24 +411,27 @@ def _columns(encoded: list, length: int) -> np.ndarray | None:
 
 def _crossbars(rows_of_cores: list, crossbar: np.ndarray, row_chars: int) -> bool:
     """Fill ``crossbar`` (C, A, N/8) from each core's hex rows (trailing zeros dropped), a chunk
-    of cores at a time; False when a core has not A rows of at most ``row_chars`` hex digits."""
+    of cores at a time; False when a core has not A rows of at most ``row_chars`` hex digits.
+
+    Each row is padded back to ``row_chars`` digits and a chunk decoded by ``bytes.fromhex`` (C
+    speed; twice as fast as a digit table in numpy). Anything irregular (a row too long, not
+    text, not hex) fails here and is left to the reader core by core, which names it."""
     n_cores, a = crossbar.shape[:2]
     if not all(type(rows) is list and len(rows) == a for rows in rows_of_cores):
         return False
     for first in range(0, n_cores, _CROSSBAR_CHUNK):
         rows = [r for core in rows_of_cores[first:first + _CROSSBAR_CHUNK] for r in core]
-        text = "".join(rows)  # TypeError unless every row is a string
-        lengths = np.fromiter(map(len, rows), np.int64, count=len(rows))
-        if len(rows) and lengths.max() > row_chars:
+        text = "".join([row.ljust(row_chars, "0") for row in rows])  # AttributeError: not text
+        if len(text) != len(rows) * row_chars:  # a row longer than row_chars
             return False
-        digits = _HEX_VALUE[np.frombuffer(text.encode("ascii"), np.uint8)]
-        if (digits > 15).any():
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
             return False
-        # the digits, each row padded with zeros: a mask in row-major order places them
-        padded = np.zeros((len(rows), row_chars), np.uint8)
-        padded[np.arange(row_chars)[None, :] < lengths[:, None]] = digits
-        crossbar[first:first + _CROSSBAR_CHUNK] = (
-            (padded[:, 0::2] << 4) | padded[:, 1::2]).reshape(-1, a, row_chars // 2)
+        if len(raw) * 2 != len(text):  # fromhex skips white space between digit pairs
+            return False
+        crossbar[first:first + _CROSSBAR_CHUNK] = np.frombuffer(raw, np.uint8).reshape(
+            -1, a, row_chars // 2)
     return True
 
 

@@ -163,6 +163,25 @@ def test_non_hex_crossbar_names_the_first_bad_core():
         ChipModel.from_json(_edited(edit))
 
 
+@pytest.mark.parametrize("row", ["ff ff", "f f", "\tff", "ff\n"])
+def test_white_space_in_a_crossbar_row_is_not_read_as_hex(row):
+    # bytes.fromhex, which the loader's fast path uses, would skip white space between pairs
+    def edit(data):
+        data["cores"][1]["crossbar"][3] = row
+    with pytest.raises(ModelError, match="core 1: field 'crossbar' holds characters that are not "
+                                         "hex digits"):
+        ChipModel.from_json(_edited(edit))
+
+
+def test_short_crossbar_rows_are_zeros_to_the_end():
+    def edit(data):
+        data["cores"][2]["crossbar"][7] = "8"  # neuron 0 only; the other 63 digits dropped
+        data["cores"][2]["crossbar"][8] = ""
+    model = ChipModel.from_json(_edited(edit))
+    assert np.flatnonzero(np.unpackbits(model.cores.crossbar[2, 7])).tolist() == [0]
+    assert not model.cores.crossbar[2, 8].any()
+
+
 # -- probes ------------------------------------------------------------------------------------
 def test_probe_matching_nothing_lists_populations_not_input_connectors():
     b = relay_chain(1)
