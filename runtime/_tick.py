@@ -140,6 +140,52 @@ class CompiledTick:
         return self.V[neurons].T
 
 
+class CompiledNeurons:
+    """For one sample on the numpy-shaped path (integration and the input stream as they are):
+    the neuron phases and the routing of the spikes in one compiled pass
+    (``_tick_kernel.phases_route_single``) instead of numpy's pass per phase and its routing.
+    For deterministic neurons with at most one route each (every chip model), numba active."""
+
+    @staticmethod
+    def build(fabric, batch: int) -> "CompiledNeurons | None":
+        params = fabric.params
+        if (_compiled.active() != "numba" or batch != 1 or params.threshold_mask.any()
+                or (params.stochastic_leak & (params.leak != 0)).any()
+                or (len(fabric.route_neuron) and np.bincount(fabric.route_neuron).max() > 1)
+                or int(fabric.route_delay.max(initial=1)) > ROUTE_DELAY):
+            return None
+        return CompiledNeurons(fabric)
+
+    def __init__(self, fabric):
+        from corelet.runtime import _tick_kernel
+
+        self.kernel = _tick_kernel.phases_route_single
+        kind, self.params = neuron_kinds(fabric.params)
+        # runs of neurons of one kind: their parameters are loop invariants in the kernel
+        starts = np.flatnonzero(np.diff(kind.astype(np.int64), prepend=-1))
+        self.run_start = np.append(starts, len(kind)).astype(np.int64)
+        self.run_kind = kind[starts].astype(np.int64)
+        self.route = np.full(fabric.n_neurons, -1, np.int64)
+        self.route[fabric.route_neuron] = ((fabric.route_axon.astype(np.int64) << ROUTE_SHIFT)
+                                           | fabric.route_delay)
+        self.spike_count = np.zeros(fabric.n_neurons, np.int64)
+        self.spikes = np.zeros((1, fabric.n_neurons), bool)
+        self.fired = np.zeros(fabric.n_neurons + 1, np.int64)
+        self.no_current = np.zeros(fabric.n_neurons, np.int32)  # a tick with no input
+
+    def step(self, t: int, V: np.ndarray, current: np.ndarray | None, ring: np.ndarray) -> int:
+        """Phases and routing of tick t for V (1, N), ``current`` (1, N) or None (the input is
+        already in V) and the ring (slots, 1, A): ``spikes`` (1, N) is set, and the number of
+        spikes returned."""
+        if current is None:
+            current = self.no_current
+        else:
+            current = current[0] if current.dtype.kind == "i" else current[0].astype(np.int64)
+        return self.kernel(t, V[0], current[:V.shape[1]], self.run_start, self.run_kind, self.params,
+                           self.spikes[0], self.route, ring[:, 0, :].view(np.uint8),
+                           self.spike_count, self.fired)
+
+
 def neuron_kinds(params) -> tuple[np.ndarray, np.ndarray]:
     """Each neuron's kind (an index) and the kinds' parameters (kinds, 5) int64: threshold,
     negative threshold, reset value, leak, flags (reset mode | FLAG_REVERSAL | FLAG_SATURATE)."""

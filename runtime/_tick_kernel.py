@@ -220,3 +220,52 @@ def inject(ring, row, route_pin, route_axon, route_tick):
         s, a, pin = route_tick[k] % slots, route_axon[k], route_pin[k]
         for w in range(words):
             ring[s, a, w] |= pins[pin, w]
+
+
+# -- one sample on the numpy-shaped path: the phases and the routing after integration ----------
+@jit
+def phases_route_single(t, V, current, run_start, run_kind, params, spikes, route, ring,
+                        spike_count, fired):
+    """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases as in ``phases_block`` and the routing of the spikes into
+    ``ring`` (slots, A) bytes. Neurons come in runs of one kind (``run_start``, ``run_kind``:
+    a chip model has few kinds, in long runs), so a run's parameters are loop invariants and
+    its phases run as SIMD over its neurons. Writes ``spikes`` (N,), counts them in
+    ``spike_count`` and returns their number; ``fired`` (N + 1,) is working space."""
+    for r in range(len(run_kind)):
+        k = run_kind[r]
+        a, floor, rv, leak, flags = (params[k, 0], params[k, 1], params[k, 2], params[k, 3],
+                                     params[k, 4])
+        mode = flags & FLAG_MODE
+        reverse = (flags & FLAG_REVERSAL) != 0
+        saturate = (flags & FLAG_SATURATE) != 0
+        # slices, indexed from 0: an index that numba cannot prove >= 0 gets a wraparound
+        # check, which keeps the loop from running as SIMD (5 times slower)
+        first, last = run_start[r], run_start[r + 1]
+        run_V, run_spikes = V[first:last], spikes[first:last]
+        run_current = current[first:last]
+        for n in range(len(run_V)):
+            v = min(V_MAX, max(V_MIN, np.int64(run_V[n]) + run_current[n]))
+            sign = (v > 0) - (v < 0)
+            reversal = -v if (leak < 0) & (abs(v) < -leak) else sign * leak
+            v += reversal if reverse else leak
+            v = min(V_MAX, max(V_MIN, v))
+            spiking = v >= a
+            after_spike = v - a if mode == RESET_LINEAR else (rv if mode == RESET_VALUE else v)
+            after_floor = -floor if saturate else (
+                -rv if mode == RESET_VALUE else (v + floor if mode == RESET_LINEAR else v))
+            run_V[n] = after_spike if spiking else (after_floor if v < -floor else v)
+            run_spikes[n] = spiking
+    # the few that fired, listed without a branch per neuron (a branch taken at random for a
+    # few per cent of them costs more than the phases), then counted and routed
+    count = 0
+    for n in range(len(V)):
+        fired[count] = n
+        count += spikes[n]
+    slots = ring.shape[0]
+    for i in range(count):
+        n = fired[i]
+        spike_count[n] += 1
+        target = route[n]
+        if target >= 0:
+            ring[(t + (target & ROUTE_DELAY)) % slots, target >> ROUTE_SHIFT] = 1
+    return count

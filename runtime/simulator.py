@@ -26,7 +26,7 @@ from corelet.chip.limits import active_limits
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
-from corelet.runtime._tick import CompiledTick
+from corelet.runtime._tick import CompiledNeurons, CompiledTick
 from corelet.runtime.errors import SimulationError
 from corelet.runtime.fabric import Fabric
 from corelet.runtime.inputs import check_inputs
@@ -97,6 +97,9 @@ class _Run:
         self.compiled = (CompiledTick.build(self.synapses, self.routes, fabric,
                                             self.neurons.initial, self.batch)
                          if covered else None)
+        # one sample on the numpy-shaped path: phases and routing compiled (runtime._tick)
+        self.compiled_neurons = (CompiledNeurons.build(fabric, self.batch)
+                                 if self.compiled is None else None)
         if self.compiled is None:
             self.V = np.broadcast_to(self.neurons.initial, (self.batch, fabric.n_neurons)).copy()
             self.ring = np.zeros((fabric.max_delay + 1, self.batch, fabric.n_axons), bool)
@@ -191,6 +194,10 @@ class _Run:
             self.stream.add_to(self.V, t)
         self.axon_activity.add(active)
         slot[...] = False
+        if self.compiled_neurons is not None:  # phases and routing in one compiled pass
+            self.tick_spikes[t] = self.compiled_neurons.step(t, self.V, current, self.ring)
+            self._record(t, self.compiled_neurons.spikes)
+            return
         spikes, fired = self.neurons.step(self.V, current, t, integrated=self.stream is not None)
         self.neuron_spikes.add(fired)
         self.tick_spikes[t] = fired.size
@@ -247,6 +254,8 @@ class _Run:
         counts = self.neuron_spikes.counts()
         if self.compiled is not None:
             counts += self.compiled.spike_count
+        if self.compiled_neurons is not None:
+            counts += self.compiled_neurons.spike_count
         return counts
 
     def _axon_activity(self) -> np.ndarray:
