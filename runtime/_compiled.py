@@ -107,17 +107,21 @@ def _build():
         out[...] = 0
         batch1 = len(sample) == 0
         width = block_weights.shape[2]
+        one = np.uint64(1)
         for k in range(len(axon)):
             a = axon[k]
             row = out[0] if batch1 else out[sample[k]]
             block = axon_block[a]
             if block >= 0:
-                base = block * width
-                target = row[base:base + width]
-                weights = block_weights[block, axon_type[a]]
-                for i in range(starts[a], ends[a]):
-                    j = local[i]
-                    target[j] += weights[j]
+                # unsigned indices: numba checks a signed one for wraparound, which costs as
+                # much as the add
+                base, kind = np.uint64(block * width), np.uint64(axon_type[a])
+                weights = block_weights[np.uint64(block)]
+                i, end = np.uint64(starts[a]), np.uint64(ends[a])
+                while i < end:
+                    j = np.uint64(local[i])
+                    row[base + j] += weights[kind, j]
+                    i += one
             else:
                 for i in range(starts[a], ends[a]):
                     p = packed[i]
