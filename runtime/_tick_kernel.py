@@ -77,7 +77,8 @@ def integrate_block(c, s, ring, V, block_ptr, block_axons, starts, ends, local, 
     whole input (``simulator._membrane_dtype``), so the adds go straight into V. ``lanes``
     (batch,) int32 is working space."""
     batch, words = V.shape[1], ring.shape[2]
-    base = c * block_weights.shape[2]
+    # unsigned indices along a synapse row: numba checks a signed one for wraparound
+    base, block = np.uint64(c * block_weights.shape[2]), np.uint64(c)
     for k in range(block_ptr[c], block_ptr[c + 1]):
         a = block_axons[k]
         on = 0
@@ -86,21 +87,25 @@ def integrate_block(c, s, ring, V, block_ptr, block_axons, starts, ends, local, 
         if on == 0:
             continue
         axon_count[a] += on
-        kind = axon_type[a]
+        kind, first, end = np.uint64(axon_type[a]), np.uint64(starts[a]), np.uint64(ends[a])
         if batch < LANE_SHARE or on * LANE_SHARE <= batch:  # few samples: only theirs
             for b in range(batch):
                 if bit(ring, s, a, b):
-                    for i in range(starts[a], ends[a]):
-                        j = local[i]
-                        V[base + j, b] += block_weights[c, kind, j]
+                    i = first
+                    while i < end:
+                        j = np.uint64(local[i])
+                        V[base + j, b] += block_weights[block, kind, j]
+                        i += ONE
         else:  # many: every lane, the weight masked by the activity (SIMD)
             for b in range(batch):
                 lanes[b] = bit(ring, s, a, b)
-            for i in range(starts[a], ends[a]):
-                j = local[i]
-                weight, n = np.int32(block_weights[c, kind, j]), base + j
+            i = first
+            while i < end:
+                j = np.uint64(local[i])
+                weight, n = np.int32(block_weights[block, kind, j]), base + j
                 for b in range(batch):
                     V[n, b] += weight * lanes[b]
+                i += ONE
         for w in range(words):
             ring[s, a, w] = ZERO
 
