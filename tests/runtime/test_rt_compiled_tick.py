@@ -96,6 +96,35 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
     assert np.array_equal(compiled.neuron_spikes, reference.neuron_spikes)
 
 
+@pytest.mark.parametrize("n_cores, kinds", [(3, None), (4, 3)])
+def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(n_cores, kinds):
+    """Batch 1 keeps the numpy-shaped path, its phases and routing compiled (CompiledNeurons):
+    every neuron its own kind (runs of one neuron), or three kinds in long runs."""
+    model = chip_model(n_cores, seed=7 + n_cores)
+    if kinds is not None:  # neurons share the parameters of a few, in runs along the cores
+        p = model.cores.params
+        length = model.cores.n_cores * 256 // kinds + 1
+        first_of_run = np.arange(model.cores.n_cores * 256) // length * length
+        for name, arr in p.arrays():
+            if name != "weights":  # (N,) or (N, 4) rows
+                arr[...] = arr[first_of_run]
+    fabric = runtime.fabric_from_model(model)
+    x = np.random.default_rng(n_cores).random((1, 40, n_cores * 32)) < 0.3
+    compiled_run, compiled = run(fabric, x, "numba", (17, 30))
+    numpy_run, reference = run(fabric, x, "numpy", (17, 30))
+    assert compiled_run.compiled is None and compiled_run.compiled_neurons is not None
+    assert numpy_run.compiled_neurons is None
+    runs = len(compiled_run.compiled_neurons.run_kind)
+    assert runs == 3 if kinds else runs > 100
+    spikes = reference.probes["n"]
+    assert 0.01 < spikes.mean() < 0.6
+    assert np.array_equal(compiled.probes["n"], spikes)
+    assert np.array_equal(compiled.traces["n"], reference.traces["n"])
+    assert np.array_equal(compiled.axon_activity, reference.axon_activity)
+    assert np.array_equal(compiled.neuron_spikes, reference.neuron_spikes)
+    assert np.array_equal(compiled.tick_spikes, reference.tick_spikes)
+
+
 def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
     from corelet.runtime._tick import MIN_BATCH
 
@@ -106,6 +135,8 @@ def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
     model.cores.params.threshold_mask[5] = 3
     sim, _ = run(runtime.fabric_from_model(model), x, "numba")
     assert sim.compiled is None and sim.synapses.compiled is not None
+    sim, _ = run(runtime.fabric_from_model(model), x[:1], "numba")
+    assert sim.compiled_neurons is None  # a threshold mask draws: numpy's phases
 
 
 def test_a_bad_thread_count_is_an_error(monkeypatch):
