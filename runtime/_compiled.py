@@ -128,6 +128,47 @@ def _build():
                     row[p >> 9] += (p & 511) - 256
 
     @jit
+    def block_sums_sparse(axon, records, local, packed, block_weights, out, scratch):
+        """``block_sums`` for one sample when few axons are active (a quiet network): each
+        active axon is then a string of cache misses (its record, its synapse row, its block's
+        weights and sums), and waiting for them one axon after the other dominates. So the
+        records are gathered first and the first byte of every synapse row touched, in passes
+        of loads independent of each other, whose misses overlap; then the rows are summed.
+        (When many axons are active the extra passes cost more than they save.)
+
+        ``records[a]`` = (first synapse, fanout << 32 | type << 30 | block + 1, 0 for none);
+        ``scratch`` (>= len(axon), 2) int64 is working space."""
+        out[...] = 0
+        width = block_weights.shape[2]
+        m = len(axon)
+        for k in range(m):
+            scratch[k, 0] = records[axon[k], 0]
+            scratch[k, 1] = records[axon[k], 1]
+        touched = 0
+        last = len(local) - 1
+        for k in range(m):
+            touched += local[min(scratch[k, 0], last)]
+        one = np.uint64(1)
+        row = out[0]
+        for k in range(m):
+            start, rest = scratch[k, 0], scratch[k, 1]
+            block = (rest & 0x3FFFFFFF) - 1
+            i, end = np.uint64(start), np.uint64(start + (rest >> 32))
+            if block >= 0:
+                base, kind = np.uint64(block * width), np.uint64((rest >> 30) & 3)
+                weights = block_weights[np.uint64(block)]
+                while i < end:
+                    j = np.uint64(local[i])
+                    row[base + j] += weights[kind, j]
+                    i += one
+            else:
+                while i < end:
+                    p = packed[i]
+                    row[p >> 9] += (p & 511) - 256
+                    i += one
+        return touched
+
+    @jit
     def block_sums_batch(axon, sample, starts, ends, packed, axon_block, axon_type, local,
                          block_weights, out, by_axon, axon_count, scratch):
         """``block_sums`` for a batch, axon by axon: each active axon's row is read once for all
@@ -228,6 +269,7 @@ def _build():
 
     return types.SimpleNamespace(block_sums_batch=block_sums_batch,
                                  event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 block_sums=block_sums, crossbar_synapses=crossbar_synapses,
+                                 block_sums=block_sums, block_sums_sparse=block_sums_sparse,
+                                 crossbar_synapses=crossbar_synapses,
                                  axon_blocks=axon_blocks)
 

@@ -2,7 +2,8 @@
 
 For random fabrics whose axons either stay inside one aligned block of 256 neurons (as on a chip,
 the compiled kernel's block tables) or spread over several (its event fallback), with weights up to
-+-255, zero-weight synapses, a neuron count that is not a multiple of 256, and batches of 1 and 3,
++-255, zero-weight synapses, a neuron count that is not a multiple of 256, batches of 1 and 3, and
+many or few axons active (one sample with few takes its own compiled kernel),
 the current of every (sample, neuron) equals ``active @ W`` with ``W[axon, neuron]`` the synapse's
 weight, computed here from the fabric directly.
 """
@@ -14,7 +15,7 @@ import pytest
 
 from corelet.chip import NeuronParams
 from corelet.runtime import Fabric
-from corelet.runtime._kernel import Synapses
+from corelet.runtime._kernel import SPARSE_SHARE, Synapses
 
 
 def random_fabric(rng, n_neurons: int, n_axons: int, spread: float) -> Fabric:
@@ -57,8 +58,9 @@ def dense_currents(fabric: Fabric, active: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("spread", [0.0, 0.3])
 @pytest.mark.parametrize("batch", [1, 3])
 @pytest.mark.parametrize("n_neurons", [512, 700])
-def test_integration_equals_a_dense_product(kernel, spread, batch, n_neurons):
-    rng = np.random.default_rng(n_neurons + batch + int(spread * 10))
+@pytest.mark.parametrize("activity", [0.3, 0.01])
+def test_integration_equals_a_dense_product(kernel, spread, batch, n_neurons, activity):
+    rng = np.random.default_rng(n_neurons + batch + int(spread * 10) + int(activity * 100))
     fabric = random_fabric(rng, n_neurons, 300, spread)
     synapses = Synapses(fabric, np.zeros(batch, np.uint64), batch, current_dtype=np.int32)
     if kernel == "numba":  # the chip-shaped axons take the block tables, the others the events
@@ -66,10 +68,12 @@ def test_integration_equals_a_dense_product(kernel, spread, batch, n_neurons):
         with_synapses = synapses.ends > synapses.starts
         assert ((synapses.block_tables[0] < 0) & with_synapses).any() == (spread > 0)
     for tick in range(3):
-        active = rng.random((batch, fabric.n_axons)) < 0.3
+        active = rng.random((batch, fabric.n_axons)) < activity
         current, _ = synapses.integrate(active, tick)
         assert current.shape == (batch, n_neurons)
         assert np.array_equal(current, dense_currents(fabric, active))
+        # few active axons: one sample takes the compiled sums for sparse activity
+        assert (active.sum() * SPARSE_SHARE < fabric.n_axons * batch) == (activity < 0.1)
 
 
 @pytest.mark.parametrize("n_cores", [1, 5])
