@@ -115,7 +115,7 @@ def phases_block(c, V, spikes, kind, params, spike_count, fire):
     """The neuron phases of block c (steps 1 to 4 of docs/neuron-model.md, the input already in
     V) for every sample, written without branches so that they run as SIMD over the samples;
     the spikes go to ``spikes`` (N, words) as bits. Returns their number. ``fire`` (batch,)
-    uint64 is working space."""
+    uint8 is working space."""
     batch = V.shape[1]
     base = c * 256
     fired = 0
@@ -126,25 +126,31 @@ def phases_block(c, V, spikes, kind, params, spike_count, fire):
         mode = flags & FLAG_MODE
         reverse = (flags & FLAG_REVERSAL) != 0
         saturate = (flags & FLAG_SATURATE) != 0
+        # in int32 (the clamped membrane and every parameter fit it): twice the SIMD lanes
+        a32, floor32, r32, leak32 = np.int32(a), np.int32(floor), np.int32(r), np.int32(leak)
+        neg_floor, neg_r, neg_leak = np.int32(-floor), np.int32(-r), np.int32(-leak)
+        lo, hi = np.int32(V_MIN), np.int32(V_MAX)
         for b in range(batch):
-            v = min(V_MAX, max(V_MIN, V[n, b]))  # step 1: the input is in V; one clamp
-            sign = (v > 0) - (v < 0)  # step 2: leak (sign(0) = 0)
+            v = np.int32(min(V_MAX, max(V_MIN, V[n, b])))  # step 1: the input is in V; a clamp
+            sign = np.int32(np.int32(v > 0) - np.int32(v < 0))  # step 2: leak (sign(0) = 0)
             # a reversal leak toward 0 (leak < 0) that would cross 0 stops at 0
-            reversal = -v if (leak < 0) & (abs(v) < -leak) else sign * leak
-            v += reversal if reverse else leak
-            v = min(V_MAX, max(V_MIN, v))
-            spiking = v >= a  # step 3
-            after_spike = v - a if mode == RESET_LINEAR else (r if mode == RESET_VALUE else v)
+            reversal = (np.int32(-v) if (leak32 < 0) & (np.int32(abs(v)) < neg_leak)
+                        else np.int32(sign * leak32))
+            v = min(hi, max(lo, np.int32(v + (reversal if reverse else leak32))))
+            spiking = v >= a32  # step 3
+            after_spike = (np.int32(v - a32) if mode == RESET_LINEAR
+                           else (r32 if mode == RESET_VALUE else v))
             # step 4, when there is no spike
-            after_floor = -floor if saturate else (
-                -r if mode == RESET_VALUE else (v + floor if mode == RESET_LINEAR else v))
-            V[n, b] = after_spike if spiking else (after_floor if v < -floor else v)
-            fire[b] = np.uint64(spiking)
+            after_floor = neg_floor if saturate else (
+                neg_r if mode == RESET_VALUE else (
+                    np.int32(v + floor32) if mode == RESET_LINEAR else v))
+            V[n, b] = after_spike if spiking else (after_floor if v < neg_floor else v)
+            fire[b] = np.uint8(spiking)
         neuron_fired = 0
         for w in range(spikes.shape[1]):
             word = ZERO
             for bb in range(min(WORD, batch - w * WORD)):
-                word |= fire[w * WORD + bb] << np.uint64(bb)
+                word |= np.uint64(fire[w * WORD + bb]) << np.uint64(bb)
             spikes[n, w] = word
             neuron_fired += popcount(word)
         spike_count[n] += neuron_fired
@@ -158,7 +164,7 @@ def block_step(c, t, ring, V, spikes, block_ptr, block_axons, starts, ends, loca
     """Block c (neurons c*256 .. c*256+255), every sample: integration and the neuron phases.
     Returns the number of spikes."""
     lanes = np.empty(V.shape[1], np.int32)
-    fire = np.empty(V.shape[1], np.uint64)
+    fire = np.empty(V.shape[1], np.uint8)
     integrate_block(c, t % ring.shape[0], ring, V, block_ptr, block_axons, starts, ends, local,
                     axon_type, block_weights, axon_count, lanes)
     return phases_block(c, V, spikes, kind, params, spike_count, fire)
