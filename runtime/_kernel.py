@@ -25,9 +25,6 @@ DENSE_MIN_BATCH = 8  # from this batch on, block-dense matrix products may beat 
 PACK_BITS, PACK_OFFSET = 9, 256  # a packed synapse: target << 9 | (weight + 256), |weight| < 256
 _NO_SAMPLE = np.zeros(0, np.int64)  # the compiled kernels' "every event is sample 0"
 EVENT_FLOPS = 200  # one synaptic event in the event path costs about 200 sgemm flops (2-core x86)
-# one sample with fewer than 1 / SPARSE_SHARE of the axons active: the compiled sums fetch the
-# active axons' records and rows in passes of independent loads first (_compiled.block_sums_sparse)
-SPARSE_SHARE = 32
 
 
 def expand(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,6 +86,7 @@ class Synapses:
         # the compiled kernels when numba is installed (runtime._compiled), else numpy
         self.compiled = _compiled.kernels() if _compiled.active() == "numba" else None
         self.block_tables = self._records = None
+        self._group_scratch = np.empty((_compiled.GROUP, 2), np.int64)  # block_sums's
         if self.compiled is not None and self.packed is not None:
             self.block_tables = self._block_tables(fabric)
         # the event path's result, reused every tick: one row per sample (with room past N
@@ -102,9 +100,6 @@ class Synapses:
         if self.compiled is not None:  # compile (or load from the cache) now, as part of setup
             nothing = np.zeros(0, np.int64)
             self._event_sums(nothing, None if batch == 1 else nothing, batch)
-            if self.block_tables is not None and batch == 1:  # the sums for many active axons
-                self.compiled.block_sums(nothing, _NO_SAMPLE, self.starts, self.ends, self.packed,
-                                         *self.block_tables, self._current_buffer)
         self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
 
     def _pack(self, targets, weights) -> np.ndarray | None:
@@ -140,8 +135,8 @@ class Synapses:
         return axon_block, fabric.axon_type.astype(np.int64), local, block_weights
 
     def _axon_records(self) -> np.ndarray:
-        """Each axon's (first synapse, fanout << 32 | type << 30 | block + 1) for
-        ``block_sums_sparse``: what it needs of an axon in one 16-byte record (made once)."""
+        """Each axon's (first synapse, fanout << 32 | type << 30 | block + 1) for the compiled
+        ``block_sums``: what it needs of an axon in one 16-byte record (made once)."""
         if self._records is None:
             axon_block, axon_type = self.block_tables[:2]
             self._records = np.empty((self.n_axons, 2), np.int64)
@@ -258,14 +253,10 @@ class Synapses:
                 self.compiled.block_sums_batch(axon, sample, self.starts, self.ends, self.packed,
                                                *self.block_tables, self._current_buffer,
                                                by_axon, self._axon_count, self._block_scratch)
-            elif self.block_tables is not None and len(axon) * SPARSE_SHARE < self.n_axons:
-                scratch = np.empty((len(axon), 2), np.int64)
-                self.compiled.block_sums_sparse(axon, self._axon_records(), self.block_tables[2],
-                                                self.packed, self.block_tables[3],
-                                                self._current_buffer, scratch)
             elif self.block_tables is not None:
-                self.compiled.block_sums(axon, no_sample, self.starts, self.ends, self.packed,
-                                         *self.block_tables, self._current_buffer)
+                self.compiled.block_sums(axon, self._axon_records(), self.block_tables[2],
+                                         self.packed, self.block_tables[3],
+                                         self._current_buffer, self._group_scratch)
             elif self.packed is not None:
                 self.compiled.event_sums_packed(axon, no_sample, self.starts, self.ends,
                                                 self.packed, out)
