@@ -53,6 +53,16 @@ def bit(ring, s, a, b):
 
 
 @jit
+def kind_parameters(params, k):
+    """Row k of the neuron kinds' table (``runtime._tick.neuron_kinds``): threshold, negative
+    threshold, reset value, leak, reset mode, whether the leak reverses, whether the negative
+    threshold saturates."""
+    flags = params[k, 4]
+    return (params[k, 0], params[k, 1], params[k, 2], params[k, 3], flags & FLAG_MODE,
+            (flags & FLAG_REVERSAL) != 0, (flags & FLAG_SATURATE) != 0)
+
+
+@jit
 def spread_sums(s, ring, V, spread_axons, starts, ends, packed, axon_count):
     """The axons outside the block tables (synapses over several blocks, or none): in ring slot
     ``s``, clear the active ones, count them in ``axon_count`` and add their packed synapses
@@ -120,12 +130,7 @@ def phases_block(c, V, spikes, kind, params, spike_count, fire):
     base = c * 256
     fired = 0
     for n in range(base, min(base + 256, V.shape[0])):
-        k = kind[n]
-        a, floor, r, leak, flags = (params[k, 0], params[k, 1], params[k, 2], params[k, 3],
-                                    params[k, 4])
-        mode = flags & FLAG_MODE
-        reverse = (flags & FLAG_REVERSAL) != 0
-        saturate = (flags & FLAG_SATURATE) != 0
+        a, floor, r, leak, mode, reverse, saturate = kind_parameters(params, kind[n])
         # in int32 (the clamped membrane and every parameter fit it): twice the SIMD lanes
         a32, floor32, r32, leak32 = np.int32(a), np.int32(floor), np.int32(r), np.int32(leak)
         neg_floor, neg_r, neg_leak = np.int32(-floor), np.int32(-r), np.int32(-leak)
@@ -237,18 +242,13 @@ def inject(ring, row, route_pin, route_axon, route_tick):
 @jit
 def phases_route_single(t, V, current, run_start, run_kind, params, spikes, route, ring,
                         spike_count, fired):
-    """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases as in ``phases_block`` and the routing of the spikes into
-    ``ring`` (slots, A) bytes. Neurons come in runs of one kind (``run_start``, ``run_kind``:
+    """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases as in
+    ``phases_block`` and the routing of the spikes into ``ring`` (slots, A) bytes. Neurons come in runs of one kind (``run_start``, ``run_kind``:
     a chip model has few kinds, in long runs), so a run's parameters are loop invariants and
     its phases run as SIMD over its neurons. Writes ``spikes`` (N,), counts them in
     ``spike_count`` and returns their number; ``fired`` (N + 1,) is working space."""
     for r in range(len(run_kind)):
-        k = run_kind[r]
-        a, floor, rv, leak, flags = (params[k, 0], params[k, 1], params[k, 2], params[k, 3],
-                                     params[k, 4])
-        mode = flags & FLAG_MODE
-        reverse = (flags & FLAG_REVERSAL) != 0
-        saturate = (flags & FLAG_SATURATE) != 0
+        a, floor, rv, leak, mode, reverse, saturate = kind_parameters(params, run_kind[r])
         # slices, indexed from 0: an index that numba cannot prove >= 0 gets a wraparound
         # check, which keeps the loop from running as SIMD (5 times slower)
         first, last = run_start[r], run_start[r + 1]
