@@ -54,14 +54,9 @@ class CompiledTick:
         """Whether a run of ``fabric`` can take the compiled tick (numba active, a batch of at
         least MIN_BATCH, no random draws, at most one route per neuron); the block tables are
         checked once they are built."""
-        params = fabric.params
         return (_compiled.active() == "numba" and batch >= MIN_BATCH
-                and not params.stochastic_weights.any()
-                and not (params.stochastic_leak & (params.leak != 0)).any()
-                and not params.threshold_mask.any()
-                and (not len(fabric.route_neuron)
-                     or np.bincount(fabric.route_neuron).max() <= 1)
-                and int(fabric.route_delay.max(initial=1)) <= ROUTE_DELAY)
+                and not fabric.params.stochastic_weights.any()
+                and compiled_neurons_fit(fabric))
 
     @classmethod
     def build(cls, synapses, routes, fabric, initial, batch) -> "CompiledTick | None":
@@ -88,9 +83,7 @@ class CompiledTick:
         self.spread_axons = np.flatnonzero(axon_block < 0)
         self.starts, self.ends = synapses.starts.astype(index), synapses.ends.astype(index)
         self.kind, self.params = neuron_kinds(fabric.params)
-        self.route = np.full(fabric.n_neurons, -1, np.int64)
-        self.route[fabric.route_neuron] = ((fabric.route_axon.astype(np.int64) << ROUTE_SHIFT)
-                                           | fabric.route_delay)
+        self.route = route_table(fabric)
         self.axon_count = np.zeros(fabric.n_axons, np.int64)
         self.spike_count = np.zeros(fabric.n_neurons, np.int64)
         self.threads = threads() if n_blocks >= PARALLEL_MIN_BLOCKS else 1
@@ -127,8 +120,8 @@ class CompiledTick:
         numba.set_num_threads(self.threads)
         kernel = k.tick_parallel if self.parallel else k.tick
         return kernel(t, self.ring, self.V, self.spike_bits, self.block_ptr, self.block_axons,
-                      self.starts, self.ends, self.local, self.axon_type, self.block_weights, self.kind,
-                      self.params, self.route, self.axon_count, self.spike_count)
+                      self.starts, self.ends, self.local, self.axon_type, self.block_weights,
+                      self.kind, self.params, self.route, self.axon_count, self.spike_count)
 
     def spikes(self, neurons: np.ndarray) -> np.ndarray:
         """The last tick's spikes of ``neurons`` as (batch, len(neurons)) bool."""
@@ -148,11 +141,7 @@ class CompiledNeurons:
 
     @staticmethod
     def build(fabric, batch: int) -> "CompiledNeurons | None":
-        params = fabric.params
-        if (_compiled.active() != "numba" or batch != 1 or params.threshold_mask.any()
-                or (params.stochastic_leak & (params.leak != 0)).any()
-                or (len(fabric.route_neuron) and np.bincount(fabric.route_neuron).max() > 1)
-                or int(fabric.route_delay.max(initial=1)) > ROUTE_DELAY):
+        if _compiled.active() != "numba" or batch != 1 or not compiled_neurons_fit(fabric):
             return None
         return CompiledNeurons(fabric)
 
@@ -165,9 +154,7 @@ class CompiledNeurons:
         starts = np.flatnonzero(np.diff(kind.astype(np.int64), prepend=-1))
         self.run_start = np.append(starts, len(kind)).astype(np.int64)
         self.run_kind = kind[starts].astype(np.int64)
-        self.route = np.full(fabric.n_neurons, -1, np.int64)
-        self.route[fabric.route_neuron] = ((fabric.route_axon.astype(np.int64) << ROUTE_SHIFT)
-                                           | fabric.route_delay)
+        self.route = route_table(fabric)
         self.spike_count = np.zeros(fabric.n_neurons, np.int64)
         self.spikes = np.zeros((1, fabric.n_neurons), bool)
         self.fired = np.zeros(fabric.n_neurons + 1, np.int64)
@@ -179,11 +166,30 @@ class CompiledNeurons:
         spikes returned."""
         if current is None:
             current = self.no_current
-        else:
+        else:  # exact integers, in the integer type or the float64 of their path
             current = current[0] if current.dtype.kind == "i" else current[0].astype(np.int64)
-        return self.kernel(t, V[0], current[:V.shape[1]], self.run_start, self.run_kind, self.params,
+        return self.kernel(t, V[0], current, self.run_start, self.run_kind, self.params,
                            self.spikes[0], self.route, ring[:, 0, :].view(np.uint8),
                            self.spike_count, self.fired)
+
+
+def compiled_neurons_fit(fabric) -> bool:
+    """Whether the compiled phases and routing can run ``fabric``'s neurons: no draws for the
+    leak or the threshold, at most one route per neuron (every chip model), delays that fit a
+    route's bits."""
+    params = fabric.params
+    return (not (params.stochastic_leak & (params.leak != 0)).any()
+            and not params.threshold_mask.any()
+            and (not len(fabric.route_neuron) or np.bincount(fabric.route_neuron).max() <= 1)
+            and int(fabric.route_delay.max(initial=1)) <= ROUTE_DELAY)
+
+
+def route_table(fabric) -> np.ndarray:
+    """Each neuron's route as one int64, target axon << ROUTE_SHIFT | delay, or -1 for none."""
+    route = np.full(fabric.n_neurons, -1, np.int64)
+    route[fabric.route_neuron] = ((fabric.route_axon.astype(np.int64) << ROUTE_SHIFT)
+                                  | fabric.route_delay)
+    return route
 
 
 def neuron_kinds(params) -> tuple[np.ndarray, np.ndarray]:

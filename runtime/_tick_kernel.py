@@ -3,8 +3,8 @@
 State is laid out sample-minor. The membranes are (neurons, batch), so a neuron's parameters are
 read once for the whole batch and its phases run as SIMD over the samples. Spikes are bits, one
 per sample, in words of 64 (``WORD``): the delay ring is (slots, axons, words) and a tick's spikes
-(neurons, words). Routing a neuron's spikes is then one OR of a word into its target's (a full
-chip's ring slot is 2 MB at batch 64, where a byte per sample would make it 16 MB of random
+(neurons, words). Routing a neuron's spikes is then one OR of a word into its target's (at 1,024
+cores and batch 64 a ring slot is 2 MB, where a byte per sample would make 16 MB of random
 writes), and an active axon's synapse row is read once and added into every sample it is active
 in: sample by sample when they are few, else over all lanes at once, the weight masked by the
 activity (SIMD).
@@ -30,8 +30,9 @@ WORD = 64  # samples per word of spike bits
 # all the lanes at once: measured on the busy and quiet benchmarks (docs/runtime.md)
 LANE_SHARE = 8
 ONE, ZERO = np.uint64(1), np.uint64(0)
-M1, M2, M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
-H01 = np.uint64(0x0101010101010101)
+# the masks of a SWAR popcount
+M1, M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
+M4, H01 = np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101)
 jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
 
@@ -47,8 +48,8 @@ def popcount(x):
 @jit
 def bit(ring, s, a, b):
     """Sample b's bit of axon a in ring slot s, as 0 or 1. (The kernels index arrays whole
-    rather than take views of rows: a view costs two reference-count updates, which made a
-    tick at batch 1 four times slower.)"""
+    rather than take views of rows in their loops: a view costs two reference-count updates,
+    and views per axon and per neuron made a tick of one sample 1.4 times slower.)"""
     return np.int32((ring[s, a, b >> 6] >> np.uint64(b & 63)) & ONE)
 
 
@@ -243,10 +244,11 @@ def inject(ring, row, route_pin, route_axon, route_tick):
 def phases_route_single(t, V, current, run_start, run_kind, params, spikes, route, ring,
                         spike_count, fired):
     """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases as in
-    ``phases_block`` and the routing of the spikes into ``ring`` (slots, A) bytes. Neurons come in runs of one kind (``run_start``, ``run_kind``:
-    a chip model has few kinds, in long runs), so a run's parameters are loop invariants and
-    its phases run as SIMD over its neurons. Writes ``spikes`` (N,), counts them in
-    ``spike_count`` and returns their number; ``fired`` (N + 1,) is working space."""
+    ``phases_block`` and the routing of the spikes into ``ring`` (slots, A) bytes. Neurons come
+    in runs of one kind (``run_start``, ``run_kind``: a chip model has few kinds, in long runs),
+    so a run's parameters are loop invariants and its phases run as SIMD over its neurons.
+    Writes ``spikes`` (N,), counts them in ``spike_count`` and returns their number; ``fired``
+    (N + 1,) is working space."""
     for r in range(len(run_kind)):
         a, floor, rv, leak, mode, reverse, saturate = kind_parameters(params, run_kind[r])
         # slices, indexed from 0: an index that numba cannot prove >= 0 gets a wraparound

@@ -85,7 +85,9 @@ class _Run:
                  + np.uint64(self.seed % 2**64)) if self.batch else np.zeros(0, np.uint64)
         # the whole tick compiled, when numba is active and the case is covered (runtime._tick):
         # it keeps its own state, sample-minor, and integrates the input axons too (cheaper
-        # there, per synapse, than the stream's dense products)
+        # there, per synapse, than the stream's dense products). (Should the synapses not form
+        # block tables after all, the numpy-shaped path runs without the stream: the same
+        # integers, more slowly.)
         covered = CompiledTick.covers(fabric, self.batch)
         input_only = None if covered else self._input_only_axons()
         dtype = _membrane_dtype(fabric)
