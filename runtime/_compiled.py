@@ -22,6 +22,7 @@ FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE = 3, 4, 8  # neuron flags: reset mode in
 ROUTE_SHIFT = 20  # a neuron's route as one int64: target axon << 20 | delay
 ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
 GROUP = 64  # active axons whose table entries and rows block_sums fetches together
+WORD = 64  # samples per word of spike bits in the compiled tick (runtime._tick_kernel)
 # the set bits of each byte value (big-endian, as numpy's packbits) and their places
 BYTE_BIT_COUNT = np.array([bin(v).count("1") for v in range(256)], np.int64)
 BYTE_BIT_PLACES = np.zeros((256, 8), np.int64)
@@ -226,7 +227,7 @@ def _build():
                         axons[k + q] = axon
                         neurons[k + q] = neuron_of[first + bit_places[v, q]]
                     k += bit_count[v]
-        return axons[:count], neurons[:count]
+        return axons[:count], neurons[:count]  # views: 8 entries more kept, not a copy
 
     @jit
     def axon_blocks(starts, ends, packed, width):

@@ -59,9 +59,13 @@ class Synapses:
     """Integration of active axons into membrane input, per sample and neuron."""
 
     def __init__(self, fabric: Fabric, seeds: np.ndarray, batch: int,
-                 input_only: np.ndarray | None = None, current_dtype=np.int64):
+                 input_only: np.ndarray | None = None, current_dtype=np.int64,
+                 per_tick: bool = True):
         """``input_only``: mask of axons fed only by inputs, offered to ``runtime._stream``;
-        ``current_dtype``: an integer type that holds any neuron's input in one tick."""
+        ``current_dtype``: an integer type that holds any neuron's input in one tick;
+        ``per_tick``: ``integrate`` will run every tick (False: the compiled tick of
+        ``runtime._tick`` takes the tables instead, so the event path's buffers (a batch's
+        currents: 268 MB at 4,096 cores and batch 64) are made only if it is called)."""
         self.n_neurons = fabric.n_neurons
         self.n_axons = fabric.n_axons
         # small dtypes: at a full chip there are ~27M synapses, and setup must stay well below 2 GB
@@ -89,18 +93,22 @@ class Synapses:
         self._group_scratch = np.empty((_compiled.GROUP, 2), np.int64)  # block_sums's
         if self.compiled is not None and self.packed is not None:
             self.block_tables = self._block_tables(fabric)
-        # the event path's result, reused every tick: one row per sample (with room past N
-        # for the last whole block)
-        pad = BLOCK if self.block_tables is not None else 0
-        self._current_buffer = np.zeros((batch, self.n_neurons + pad), current_dtype)
-        self.event_current = self._current_buffer[:, :self.n_neurons]
-        if self.block_tables is not None and batch > 1:  # working space of block_sums_batch
-            self._axon_count = np.zeros(self.n_axons + 1, np.int64)
-            self._block_scratch = np.zeros((batch, BLOCK), current_dtype)
-        if self.compiled is not None:  # compile (or load from the cache) now, as part of setup
+        self.batch, self.current_dtype = batch, current_dtype
+        self._current_buffer = None  # the event path's buffers, made with its first call
+        if self.compiled is not None and per_tick:  # compile (or load from the cache) now
             nothing = np.zeros(0, np.int64)
             self._event_sums(nothing, None if batch == 1 else nothing, batch)
         self._stochastic_setup(fabric, syn_type, syn_weight, stochastic, seeds)
+
+    def _event_buffers(self) -> None:
+        """The event path's result, reused every tick: one row per sample (with room past N
+        for the last whole block), and the working space of ``block_sums_batch``."""
+        pad = BLOCK if self.block_tables is not None else 0
+        self._current_buffer = np.zeros((self.batch, self.n_neurons + pad), self.current_dtype)
+        self.event_current = self._current_buffer[:, :self.n_neurons]
+        if self.block_tables is not None and self.batch > 1:
+            self._axon_count = np.zeros(self.n_axons + 1, np.int64)
+            self._block_scratch = np.zeros((self.batch, BLOCK), self.current_dtype)
 
     def _pack(self, targets, weights) -> np.ndarray | None:
         """Target and weight of each synapse in one int32, ``target << 9 | (weight + 256)``.
@@ -245,6 +253,8 @@ class Synapses:
         integers are exact), its result (in cache) cast into a reused integer array: its cost is
         the events plus a pass over the (batch, N) result.
         """
+        if self._current_buffer is None:
+            self._event_buffers()
         out = self.event_current
         if self.compiled is not None:
             no_sample = _NO_SAMPLE if sample is None else sample

@@ -66,11 +66,6 @@ class InputCurrents:
         """V (batch, N) += the current of input-only axons in ``tick`` (ticks go in order)."""
         self.blocks.add_block_columns(V, self._at(tick, V.shape[0]))
 
-    def tick_blocks(self, tick: int, batch: int) -> np.ndarray | None:
-        """The current of ``tick`` as (blocks, batch, BLOCK) int32 when block b holds neurons
-        b * BLOCK .. b * BLOCK + BLOCK - 1 (whole cores), else None (use ``add_to``)."""
-        return self._at(tick, batch) if self.blocks.identity else None
-
     def _at(self, tick: int, batch: int) -> np.ndarray:
         if self.currents is None or not self.start <= tick < self.start + self.count:
             self.start, self.currents = tick, self._compute(tick)

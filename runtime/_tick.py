@@ -19,13 +19,13 @@ import numpy as np
 
 from corelet.chip.params import NEG_SATURATE
 from corelet.runtime import _compiled
-from corelet.runtime._compiled import FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT
+from corelet.runtime._compiled import (FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT,
+                                       WORD)
 from corelet.runtime.errors import SimulationError
 
 # from this batch on: a block's tables are then read once for several samples. With one sample,
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
 MIN_BATCH = 4
-WORD = 64  # samples per word of spike bits (runtime._tick_kernel)
 PARALLEL_MIN_BLOCKS = 32  # below this many blocks a tick is too short to share out
 THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick (default 1)
 
@@ -125,7 +125,9 @@ class CompiledTick:
 
     def spikes(self, neurons: np.ndarray) -> np.ndarray:
         """The last tick's spikes of ``neurons`` as (batch, len(neurons)) bool."""
-        bits = np.unpackbits(self.spike_bits[neurons].view(np.uint8), axis=1, bitorder="little")
+        # as little-endian bytes (a copy only on a big-endian machine): sample b is bit b
+        words = self.spike_bits[neurons].astype("<u8", copy=False)
+        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
         return bits[:, :self.batch].T.view(bool)
 
     def membranes(self, neurons: np.ndarray) -> np.ndarray:
@@ -202,11 +204,27 @@ def neuron_kinds(params) -> tuple[np.ndarray, np.ndarray]:
                         params.leak, flags], axis=1).astype(np.int64)
     if not len(columns) or (columns == columns[0]).all():  # the common case: one kind
         return np.zeros(len(columns), np.uint16), columns[:1].copy()
-    # two 1-d uniques (fast) combined, rather than a unique over rows
-    _, first = np.unique(columns[:, 0] << 20 | columns[:, 1], return_inverse=True)
-    _, second = np.unique((columns[:, 2] << 32) + (columns[:, 3] << 8) + columns[:, 4],
-                          return_inverse=True)
-    _, where, kind = np.unique(first.astype(np.int64) * (int(second.max()) + 1) + second,
-                               return_index=True, return_inverse=True)
+    if _packable(columns):
+        # two 1-d uniques (fast) of keys that pack the columns without collisions, combined,
+        # rather than a unique over rows
+        _, first = np.unique(columns[:, 0] << 20 | columns[:, 1], return_inverse=True)
+        _, second = np.unique((columns[:, 2] << 32) + (columns[:, 3] << 8) + columns[:, 4],
+                              return_inverse=True)
+        _, where, kind = np.unique(first.astype(np.int64) * (int(second.max()) + 1) + second,
+                                   return_index=True, return_inverse=True)
+    else:  # values no chip holds (a fabric checks no ranges): the exact, slower way
+        _, where, kind = np.unique(columns, axis=0, return_index=True, return_inverse=True)
+        kind = kind.reshape(-1)
     dtype = np.uint16 if len(where) <= 2**16 else np.int32
     return kind.astype(dtype), columns[where]
+
+
+def _packable(columns: np.ndarray) -> bool:
+    """Whether ``neuron_kinds``'s packed keys are collision-free for these columns: threshold
+    0 .. 2^42 - 1 and negative threshold 0 .. 2^20 - 1 (threshold << 20 | negative), reset
+    value within int32, leak within 24 bits signed and flags 0..255 ((reset << 32) + (leak << 8)
+    + flags). Every value a chip holds is well inside."""
+    low, high = columns.min(axis=0), columns.max(axis=0)
+    return bool(low[0] >= 0 and high[0] < 2**42 and low[1] >= 0 and high[1] < 2**20
+                and -2**31 <= low[2] and high[2] < 2**31 and -2**23 <= low[3]
+                and high[3] < 2**23 and low[4] >= 0 and high[4] < 256)

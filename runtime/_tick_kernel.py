@@ -22,12 +22,12 @@ import numpy as np
 from corelet.chip import TRUENORTH
 from corelet.chip.params import RESET_LINEAR, RESET_VALUE  # RESET_NONE: V unchanged
 from corelet.runtime._compiled import (FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY,
-                                       ROUTE_SHIFT)
+                                       ROUTE_SHIFT, WORD)
 
 V_MIN, V_MAX = TRUENORTH.membrane_range
-WORD = 64  # samples per word of spike bits
 # an axon active in at most batch // LANE_SHARE samples is added sample by sample; in more, over
-# all the lanes at once: measured on the busy and quiet benchmarks (docs/runtime.md)
+# all the lanes at once (measured on the busy and quiet benchmarks, docs/runtime.md). Batches of
+# fewer than LANE_SHARE samples always go sample by sample
 LANE_SHARE = 8
 ONE, ZERO = np.uint64(1), np.uint64(0)
 # the masks of a SWAR popcount
@@ -49,7 +49,8 @@ def popcount(x):
 def bit(ring, s, a, b):
     """Sample b's bit of axon a in ring slot s, as 0 or 1. (The kernels index arrays whole
     rather than take views of rows in their loops: a view costs two reference-count updates,
-    and views per axon and per neuron made a tick of one sample 1.4 times slower.)"""
+    and views per axon and per neuron made the tick 1.4 times slower with the batch forced to
+    one sample, where they are not shared by many lanes.)"""
     return np.int32((ring[s, a, b >> 6] >> np.uint64(b & 63)) & ONE)
 
 

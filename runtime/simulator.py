@@ -91,7 +91,8 @@ class _Run:
         covered = CompiledTick.covers(fabric, self.batch)
         input_only = None if covered else self._input_only_axons()
         dtype = _membrane_dtype(fabric)
-        self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype)
+        self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype,
+                                 per_tick=not covered)
         self.stream = None if covered else self._input_stream(input_only)
         self.streamed = self._streamed_axons()
         self.routes = Routes(fabric, self.streamed)

@@ -125,6 +125,22 @@ def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(n_cor
     assert np.array_equal(compiled.tick_spikes, reference.tick_spikes)
 
 
+def test_neuron_kinds_never_merge_two_different_rows():
+    """Kinds are found from packed keys when every value is in the chip's ranges, and row by
+    row otherwise (a negative threshold of 2^20 would collide in the packed key)."""
+    from corelet.chip import NeuronParams
+    from corelet.runtime._tick import neuron_kinds
+
+    for neg in (7, 2**20, -3):
+        params = NeuronParams.from_fields(4, threshold=[5, 4, 5, 5], neg_threshold=[0, neg, 0, neg],
+                                          leak=[0, 0, -2, 0])
+        kind, table = neuron_kinds(params)
+        rows = np.stack([params.threshold, params.neg_threshold, params.reset_value,
+                         params.leak], axis=1)
+        assert np.array_equal(table[kind][:, :4], rows)  # each neuron gets its own row back
+        assert len(table) == len(np.unique(rows, axis=0))
+
+
 def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
     from corelet.runtime._tick import MIN_BATCH
 
