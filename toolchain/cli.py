@@ -113,6 +113,22 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("-I", "--include", action="append", default=[], metavar="DIR",
                         help="add DIR to the import search path (library/ is always on it)")
 
+    # what a run is given: shared by `corelet run` and `corelet verify`
+    run_inputs = argparse.ArgumentParser(add_help=False)
+    run_inputs.add_argument("--ticks", type=int, required=True, metavar="N")
+    run_inputs.add_argument("--input", action="append", default=[], metavar="[NAME=]FILE",
+                            help="input spikes: FILE.npz (one array per connector), or "
+                                 "NAME=FILE.npz[:KEY], NAME=FILE.npy or NAME=FILE.json")
+    run_inputs.add_argument("--rate", action="append", default=[], metavar="NAME=SPEC",
+                            help="rate-encode an input connector (see docs/runtime.md)")
+    run_inputs.add_argument("--burst", action="append", default=[], metavar="NAME=SPEC",
+                            help="burst-encode an input connector (see docs/runtime.md)")
+    run_inputs.add_argument("--reset-every", type=int, metavar="T",
+                            help="reset potentials and pending spikes every T ticks")
+    run_inputs.add_argument("--seed", type=int,
+                            help="seed of sample 0 (default: the model's seed)")
+    run_inputs.add_argument("--batch", type=int, metavar="B", help="number of samples")
+
     p = sub.add_parser("check", parents=[common, source], help="parse and elaborate a .corelet file")
     p.set_defaults(handler=_cmd_check)
 
@@ -129,23 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed recorded in the model (default 0)")
     p.set_defaults(handler=_cmd_compile)
 
-    p = sub.add_parser("run", parents=[common], help="simulate a compiled chip model")
+    p = sub.add_parser("run", parents=[common, run_inputs], help="simulate a compiled chip model")
     p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("--ticks", type=int, required=True, metavar="N")
-    p.add_argument("--input", action="append", default=[], metavar="[NAME=]FILE",
-                   help="input spikes: FILE.npz (one array per connector), or "
-                        "NAME=FILE.npz[:KEY], NAME=FILE.npy or NAME=FILE.json")
-    p.add_argument("--rate", action="append", default=[], metavar="NAME=SPEC",
-                   help="rate-encode an input connector (see docs/runtime.md)")
-    p.add_argument("--burst", action="append", default=[], metavar="NAME=SPEC",
-                   help="burst-encode an input connector (see docs/runtime.md)")
     p.add_argument("--probe", action="append", default=[], metavar="PATTERN",
                    help="record neurons by hierarchical name or pattern, e.g. 'hid.h[*]'")
     p.add_argument("--trace", action="store_true", help="record membrane potentials of probes")
-    p.add_argument("--reset-every", type=int, metavar="T",
-                   help="reset potentials and pending spikes every T ticks")
-    p.add_argument("--seed", type=int, help="seed of sample 0 (default: the model's seed)")
-    p.add_argument("--batch", type=int, metavar="B", help="number of samples")
     p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
     p.add_argument("--raster", metavar="OUT.svg", help="write a picture of the spikes of one sample: "
                    "inputs, probes and outputs, with resets and input windows marked")
@@ -222,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
     decode_command.add_parser(sub, [common])
     plot_command.add_parser(sub, [common])
     format_command.add_parser(sub, [common])
-    verify.add_parser(sub, [common], handler=_cmd_verify)
+    verify.add_parser(sub, [common, run_inputs], handler=_cmd_verify)
     return parser
 
 

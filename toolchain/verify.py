@@ -24,8 +24,10 @@ from corelet.chip import ToolchainError
 
 
 def add_parser(sub, parents, handler) -> None:
-    """The ``verify`` subcommand; ``handler`` is the command line's (it supplies the readers of
-    models and inputs, so this module does not import the command line)."""
+    """The ``verify`` subcommand; ``parents`` carry the command line's common options and what
+    a run is given (ticks, inputs, encoders, resets, seed, batch); ``handler`` is the command
+    line's (it supplies the readers of models and inputs, so this module does not import the
+    command line)."""
     p = sub.add_parser("verify", parents=parents,
                        help="run a compiled model and its logical network on the same inputs "
                             "and say whether they agree",
@@ -41,17 +43,6 @@ def add_parser(sub, parents, handler) -> None:
     p.add_argument("--top", metavar="CORELET", help="the top corelet (default: the recorded one)")
     p.add_argument("-I", "--include", action="append", default=[], metavar="DIR",
                    help="add DIR to the import search path")
-    p.add_argument("--ticks", type=int, required=True, metavar="N")
-    p.add_argument("--input", action="append", default=[], metavar="[NAME=]FILE",
-                   help="input spikes, as for 'corelet run'")
-    p.add_argument("--rate", action="append", default=[], metavar="NAME=SPEC",
-                   help="rate-encode an input connector (see docs/runtime.md)")
-    p.add_argument("--burst", action="append", default=[], metavar="NAME=SPEC",
-                   help="burst-encode an input connector (see docs/runtime.md)")
-    p.add_argument("--seed", type=int, help="seed of sample 0 (default: the model's seed)")
-    p.add_argument("--batch", type=int, metavar="B", help="number of samples")
-    p.add_argument("--reset-every", type=int, metavar="T",
-                   help="reset potentials and pending spikes every T ticks")
     p.add_argument("--progress", action="store_true", help="always show the progress bars")
     p.set_defaults(handler=handler, workers=None, scheduler=None, probe=[], trace=False)
 
