@@ -32,7 +32,7 @@ from pathlib import Path
 import attrs
 
 from corelet.chip import display
-from corelet.chip.files import atomic_write, loads_json
+from corelet.chip.files import atomic_write, gc_paused, loads_json
 from corelet.chip.errors import Location
 from corelet.chip.limits import active_limits
 from corelet.chip.cores import NO_TARGET, OUTPUT, ROLES, ChipInput, ChipOutput, Cores, ModelError
@@ -100,12 +100,13 @@ class ChipModel:
 
     @classmethod
     def from_json(cls, text: str, source: str = "<string>") -> "ChipModel":
-        try:
-            data = loads_json(text)
-        except json.JSONDecodeError as err:
-            raise ModelError(f"{source}: not a JSON chip model: {err}",
-                             locations=[Location(file=source)]) from None
-        return cls(**parse_json(data, source))
+        with gc_paused():
+            try:
+                data = loads_json(text)
+            except json.JSONDecodeError as err:
+                raise ModelError(f"{source}: not a JSON chip model: {err}",
+                                 locations=[Location(file=source)]) from None
+            return cls(**parse_json(data, source))
 
     @classmethod
     def load(cls, path: str | os.PathLike, validate: bool = True) -> "ChipModel":

@@ -420,9 +420,10 @@ def _crossbars(rows_of_cores: list, crossbar: np.ndarray, row_chars: int) -> boo
     if not all(type(rows) is list and len(rows) == a for rows in rows_of_cores):
         return False
     for first in range(0, n_cores, _CROSSBAR_CHUNK):
-        rows = [r for core in rows_of_cores[first:first + _CROSSBAR_CHUNK] for r in core]
-        text = "".join([row.ljust(row_chars, "0") for row in rows])  # AttributeError: not text
-        if len(text) != len(rows) * row_chars:  # a row longer than row_chars
+        chunk = rows_of_cores[first:first + _CROSSBAR_CHUNK]
+        # AttributeError: a row not text
+        text = "".join([row.ljust(row_chars, "0") for core in chunk for row in core])
+        if len(text) != len(chunk) * a * row_chars:  # a row longer than row_chars
             return False
         try:
             raw = bytes.fromhex(text)
@@ -498,9 +499,14 @@ def _fill_params(cores: Cores, type_of: np.ndarray, types: list) -> None:
                      f"but there are {len(types)} neuron types", core=bad // n, slot=bad % n,
                      field="neurons.type")
     tables = _type_tables(types)
+    every = bool(used.all())  # the usual case: one gather per field, straight into its array
+    picks = type_of if every else type_of[used]
     for name, table in tables.items():
         arr = getattr(cores.params, name)
-        arr[used] = table[type_of[used]].astype(arr.dtype)
+        if every:
+            np.take(table.astype(arr.dtype), picks, axis=0, out=arr)
+        else:
+            arr[used] = np.take(table.astype(arr.dtype), picks, axis=0)
 
 
 def _type_tables(types: list[dict]) -> dict[str, np.ndarray]:

@@ -28,7 +28,7 @@ import numpy as np
 from corelet.chip import _runs
 from corelet.chip.arrays import unique_rows
 from corelet.chip.cores import NO_TARGET, OUTPUT, ModelError
-from corelet.chip.files import atomic_write, loads_json
+from corelet.chip.files import atomic_write, gc_paused, loads_json
 from corelet.chip.model import ChipModel
 from corelet.chip.model_json import FORMAT, VERSION, parse_json
 from corelet.chip.profile import TRUENORTH
@@ -130,7 +130,8 @@ def _strip_comments(text: str, source: str) -> str:
 def _decode(text: str, source: str) -> _Object:
     stripped = _strip_comments(text, source)
     try:
-        data = loads_json(stripped, object_pairs_hook=_hook)
+        with gc_paused():
+            data = loads_json(stripped, object_pairs_hook=_hook)
     except json.JSONDecodeError as err:
         raise interop_error(source, f"line {err.lineno} column {err.colno}: not JSON: {err.msg}") from None
     if not isinstance(data, dict):

@@ -40,8 +40,8 @@ class Fabric:
     name_index: np.ndarray  # (N,) int32
     axon_type: np.ndarray  # (A,) int8
     axon_source_id: np.ndarray  # (A,) uint64
-    syn_axon: np.ndarray  # (S,) int64
-    syn_neuron: np.ndarray  # (S,) int64
+    syn_axon: np.ndarray  # (S,) int32 or int64 (fabric_from_model: int32 while indices fit)
+    syn_neuron: np.ndarray  # (S,) int32 or int64
     route_neuron: np.ndarray  # (R,) int64
     route_axon: np.ndarray  # (R,) int64
     route_delay: np.ndarray  # (R,) int32

@@ -255,3 +255,23 @@ def test_npz_with_an_odd_zip_member_found_by_the_fuzzer(tmp_path, flag_offset, v
     path.write_bytes(bytes(raw))
     with pytest.raises(ArrayFileError, match=re.escape(f"{path}: cannot read: {reason}")):
         load_arrays(path)
+
+
+def test_gc_paused_restores_the_collector_as_it_was_even_on_error():
+    """Reading a model pauses the cyclic collector (millions of objects without cycles); it is
+    back as it was afterwards, after a malformed file too, and stays off if it was off."""
+    import gc
+
+    from corelet.chip.files import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ModelError):
+        ChipModel.from_json("{not json")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -93,3 +93,29 @@ def test_lowering_finds_every_set_crossbar_bit_onto_a_used_neuron(kernel, n_core
             expected_neuron.append(neuron_of[c * 256 + n])
     axon, neuron = lower._synapses(np.packbits(bits, axis=2), used, axon_of, neuron_of)
     assert axon.tolist() == expected_axon and neuron.tolist() == expected_neuron
+
+
+def test_lowering_of_wholly_used_cores_in_order_and_out_of_order(kernel):
+    """The fill's shortcut for a core whose 256 neurons are all used and numbered in order (a
+    bit's neuron is the core's first plus its place), beside a wholly used core numbered out of
+    order and partly used cores; int32 indices, as ``fabric_from_model`` makes them."""
+    from corelet.runtime import lower
+
+    rng = np.random.default_rng(7)
+    n_cores = 4
+    bits = rng.random((n_cores, 256, 256)) < 0.3
+    used = rng.random((n_cores, 256)) < 0.6
+    used[[0, 2, 3]] = True
+    neuron_of = np.full(n_cores * 256, -1, np.int64)
+    neuron_of[used.ravel()] = np.arange(int(used.sum()))  # in order, as lower numbers them
+    core3 = slice(3 * 256, 4 * 256)
+    neuron_of[core3] = rng.permutation(neuron_of[core3])  # wholly used, out of order
+    axon_of = np.arange(n_cores * 256)
+    expected_axon, expected_neuron = [], []
+    for c, a, n in zip(*np.nonzero(bits)):
+        if used[c, n]:
+            expected_axon.append(axon_of[c * 256 + a])
+            expected_neuron.append(neuron_of[c * 256 + n])
+    axon, neuron = lower._synapses(np.packbits(bits, axis=2), used, axon_of, neuron_of)
+    assert axon.dtype == neuron.dtype == np.int32
+    assert axon.tolist() == expected_axon and neuron.tolist() == expected_neuron
