@@ -28,8 +28,9 @@ int8 (cores, axons, 256) matrix of crossbar times axon-type weight and summed pe
 no neuron update, no routing. Its activity is drawn per axon with the activity each axon had in the
 run, so it integrates as many synaptic events.
 
-Prints one JSON line: cores, neurons, ticks, batch, workload, seconds (the ``simulate`` call, its
-setup included), setup_seconds, load_seconds, lower_seconds, neuron_ticks_per_s,
+Prints one JSON line: cores, neurons, ticks, batch, workload, blas_threads, tick_threads (threads
+the compiled tick may use: ``CORELET_THREADS``, by default every usable core; batches of 4 and
+more), seconds (the ``simulate`` call, its setup included), setup_seconds, load_seconds, lower_seconds, neuron_ticks_per_s,
 synaptic_events_per_s, fired_fraction, peak_rss_mb (load, lower and run; taken before the
 baseline), steady_neuron_ticks_per_s (the tick loop alone, timed from the first progress report)
 and, with ``--baseline``, baseline_neuron_ticks_per_s and ratio_to_baseline (steady rate over the
@@ -283,6 +284,14 @@ def _profiled(run):
     return result
 
 
+def _tick_threads() -> int:
+    """Threads the compiled tick may use (batches of 4 and more; one sample runs on one)."""
+    from corelet.runtime import _compiled
+    from corelet.runtime._tick import threads
+
+    return threads() if _compiled.active() == "numba" else 1
+
+
 def _report(args, fabric: Fabric, result, seconds: float, setup: float) -> dict:
     fanout = np.bincount(fabric.syn_axon, minlength=fabric.n_axons)
     events = int(result.axon_activity @ fanout)
@@ -294,6 +303,7 @@ def _report(args, fabric: Fabric, result, seconds: float, setup: float) -> dict:
         **({} if args.workload == "eedn" else {"density": args.density, "rate": args.rate,
                                                "max_delay": args.max_delay}),
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "tick_threads": _tick_threads(),
         "seconds": round(seconds, 3),
         "setup_seconds": round(setup, 3),
         "neuron_ticks_per_s": round(neuron_ticks / seconds),

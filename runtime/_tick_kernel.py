@@ -101,8 +101,12 @@ def integrate_block(c, s, ring, V, block_ptr, block_axons, starts, ends, local, 
         axon_count[a] += on
         kind, first, end = np.uint64(axon_type[a]), np.uint64(starts[a]), np.uint64(ends[a])
         if batch < LANE_SHARE or on * LANE_SHARE <= batch:  # few samples: only theirs
-            for b in range(batch):
-                if bit(ring, s, a, b):
+            for w in range(words):  # the set bits one by one, not a test of every sample
+                word = ring[s, a, w]
+                while word != ZERO:
+                    low = word & (~word + ONE)
+                    word ^= low
+                    b = w * WORD + popcount(low - ONE)
                     i = first
                     while i < end:
                         j = np.uint64(local[i])

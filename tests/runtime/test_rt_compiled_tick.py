@@ -164,3 +164,18 @@ def test_a_bad_thread_count_is_an_error(monkeypatch):
         threads()
     monkeypatch.setenv(THREADS_VARIABLE, "1")
     assert threads() == 1
+
+
+def test_threads_default_to_the_cores_the_process_may_use(monkeypatch):
+    """Without ``CORELET_THREADS``, every core of the process's affinity mask (at most numba's
+    limit); a number asked for is capped by that limit."""
+    import os
+
+    from corelet.runtime._tick import THREADS_VARIABLE, threads
+
+    numba = pytest.importorskip("numba")
+    monkeypatch.delenv(THREADS_VARIABLE, raising=False)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert threads() == min(usable, numba.config.NUMBA_NUM_THREADS)
+    monkeypatch.setenv(THREADS_VARIABLE, str(numba.config.NUMBA_NUM_THREADS + 5))
+    assert threads() == numba.config.NUMBA_NUM_THREADS
