@@ -32,7 +32,7 @@ def decode(encoded, dtype=np.int64, max_length: int | None = None) -> np.ndarray
     ``max_length`` entries (checked before anything is expanded: a few bytes of runs can claim
     billions of entries)."""
     if isinstance(encoded, dict):
-        triples = np.asarray(encoded["runs"], dtype=np.int64)
+        triples = integers(encoded["runs"])
         if triples.ndim != 1 or triples.size % 3:
             raise ValueError("'runs' must hold first, step, count triples")
         first, step, count = triples.reshape(-1, 3).T
@@ -47,4 +47,17 @@ def decode(encoded, dtype=np.int64, max_length: int | None = None) -> np.ndarray
             raise ValueError("a run leaves the 64-bit integer range")
         run, within = run_ids(count), rank_in_runs(count)
         return (first[run] + step[run] * within).astype(dtype)
-    return np.asarray(encoded, dtype=np.int64).astype(dtype).ravel()
+    return integers(encoded).astype(dtype).ravel()
+
+
+def integers(values) -> np.ndarray:
+    """``values`` (a list from JSON, possibly nested) as int64. ``ValueError`` when one is not an
+    integer (numpy's own conversion would turn 1.5 into 1, and "12" into 12, without a word),
+    ``OverflowError`` when one is outside the 64-bit range."""
+    array = np.asarray(values)
+    if array.dtype.kind in "ib" or array.size == 0:
+        return array.astype(np.int64)
+    if array.dtype.kind == "u":  # non-negative, some past int64
+        raise OverflowError("an integer outside the 64-bit range")
+    np.asarray(values, dtype=np.int64)  # the usual error for text, null or a too large integer
+    raise ValueError("a value that is not an integer")

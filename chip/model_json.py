@@ -387,7 +387,7 @@ def _columns(encoded: list, length: int) -> np.ndarray | None:
     if len(plain) + len(coded) != len(encoded):
         return None
     if plain:
-        rows = np.array([encoded[k] for k in plain], np.int64)
+        rows = _runs.integers([encoded[k] for k in plain])  # not integers: raises, see caller
         if rows.shape != (len(plain), length):
             return None
         values[plain] = rows
@@ -395,7 +395,7 @@ def _columns(encoded: list, length: int) -> np.ndarray | None:
         runs = [encoded[k]["runs"] for k in coded]
         if not all(type(r) is list and len(r) % 3 == 0 for r in runs):
             return None
-        triples = np.array([v for r in runs for v in r], np.int64).reshape(-1, 3)
+        triples = _runs.integers([v for r in runs for v in r]).reshape(-1, 3)
         first, step, count = triples.T
         owner = run_ids(np.array([len(r) // 3 for r in runs], np.int64))
         if (count < 0).any() or not (np.bincount(owner, weights=count, minlength=len(coded))

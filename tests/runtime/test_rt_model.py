@@ -60,6 +60,33 @@ def _json_with(edit):
     return json.dumps(data)
 
 
+def _plain(column: dict) -> list:
+    """A run-length coded column written out as a plain list, as a writer may."""
+    r = column["runs"]
+    return [r[i] + r[i + 1] * j for i in range(0, len(r), 3) for j in range(r[i + 2])]
+
+
+def _set_plain(data, field, k, value):
+    column = data["cores"][0]["neurons"][field]
+    values = _plain(column) if isinstance(column, dict) else column
+    values[k] = value(values[k])
+    data["cores"][0]["neurons"][field] = values
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: _set_plain(d, "target_axon", 1, lambda v: v + 0.5),
+    lambda d: _set_plain(d, "delay", 1, str),
+    lambda d: _set_plain(d, "type", 0, float),  # 0.0: numpy would have read it as 0
+    lambda d: d["cores"][0]["neurons"]["delay"].__setitem__("runs", [1.5, 0, 256]),
+])
+def test_a_number_that_is_not_an_integer_is_refused_not_truncated(edit):
+    """Both readers (all cores at once, and core by core) refuse a float or a numeric string in
+    an integer column, plain or run-length coded, naming the core and the field."""
+    with pytest.raises(ModelError, match=r"core 0: field 'neurons\.\w+' is not a list of "
+                                         r"integers .*: a value that is not an integer"):
+        ChipModel.from_json(_json_with(edit))
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda d: d.update(version=2), "version 2 is not supported"),
     (lambda d: d.pop("paths"), "missing field 'paths'"),
