@@ -94,6 +94,10 @@ class Synapses:
         if self.compiled is not None and self.packed is not None:
             self.block_tables = self._block_tables(fabric)
         self.batch, self.current_dtype = batch, current_dtype
+        # block_sums on several threads, each with its own working space, where that is safe
+        threads = self._block_sums_threads()
+        if threads > 1:
+            self._group_scratch = np.empty((threads, _compiled.GROUP, 2), np.int64)
         self._current_buffer = None  # the event path's buffers, made with its first call
         if self.compiled is not None and per_tick:  # compile (or load from the cache) now
             nothing = np.zeros(0, np.int64)
@@ -141,6 +145,22 @@ class Synapses:
         table[:self.n_neurons] = fabric.params.weights
         block_weights = np.ascontiguousarray(table.reshape(blocks, BLOCK, 4).transpose(0, 2, 1))
         return axon_block, fabric.axon_type.astype(np.int64), local, block_weights
+
+    def _block_sums_threads(self) -> int:
+        """Threads for one sample's ``block_sums``: as many as the runtime may use
+        (``_compiled.threads``) when there are PARALLEL_MIN_BLOCKS blocks, every per-tick axon's
+        synapses lie in one block and the blocks never decrease along the axons (as in every
+        chip model: axons and neurons are numbered core by core). Then the active axons, sorted,
+        can be cut into parts that never add into the same block; else 1."""
+        if self.compiled is None or self.block_tables is None or self.batch != 1:
+            return 1
+        axon_block = self.block_tables[0]
+        if axon_block.max(initial=-1) + 1 < _compiled.PARALLEL_MIN_BLOCKS:
+            return 1
+        blocks = axon_block[self.fanout > 0]
+        if (blocks < 0).any() or (np.diff(blocks) < 0).any():
+            return 1
+        return _compiled.threads()
 
     def _axon_records(self) -> np.ndarray:
         """Each axon's (first synapse, fanout << 32 | type << 30 | block + 1) for the compiled
@@ -264,9 +284,14 @@ class Synapses:
                                                *self.block_tables, self._current_buffer,
                                                by_axon, self._axon_count, self._block_scratch)
             elif self.block_tables is not None:
-                self.compiled.block_sums(axon, self._axon_records(), self.block_tables[2],
-                                         self.packed, self.block_tables[3],
-                                         self._current_buffer, self._group_scratch)
+                sums = self.compiled.block_sums
+                if self._group_scratch.ndim == 3:  # one part per thread
+                    import numba
+
+                    numba.set_num_threads(len(self._group_scratch))
+                    sums = self.compiled.block_sums_parallel
+                sums(axon, self._axon_records(), self.block_tables[2], self.packed,
+                     self.block_tables[3], self._current_buffer, self._group_scratch)
             elif self.packed is not None:
                 self.compiled.event_sums_packed(axon, no_sample, self.starts, self.ends,
                                                 self.packed, out)

@@ -14,44 +14,18 @@ gives the same integers.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from corelet.chip.params import NEG_SATURATE
 from corelet.runtime import _compiled
-from corelet.runtime._compiled import (FLAG_REVERSAL, FLAG_SATURATE, ROUTE_DELAY, ROUTE_SHIFT,
-                                       WORD)
+from corelet.runtime._compiled import (  # noqa: F401 (THREADS_VARIABLE: named here too)
+    FLAG_REVERSAL, FLAG_SATURATE, PARALLEL_MIN_BLOCKS, ROUTE_DELAY, ROUTE_SHIFT, THREADS_VARIABLE,
+    WORD, threads)
 from corelet.runtime.errors import SimulationError
 
 # from this batch on: a block's tables are then read once for several samples. With one sample,
 # the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
 MIN_BATCH = 4
-PARALLEL_MIN_BLOCKS = 32  # below this many blocks a tick is too short to share out
-THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled tick (default: the usable cores)
-
-
-def threads() -> int:
-    """Threads the compiled tick may use: ``CORELET_THREADS`` if set, else every core this
-    process may run on; at most numba's limit. Dask workers, which already share the cores
-    between them, are given 1 (``corelet.distributed``). On the shared 2-core development
-    machine two threads ran batch 32 1.1 to 1.7 times faster than one (docs/runtime.md)."""
-    import numba
-
-    wanted = os.environ.get(THREADS_VARIABLE, "").strip()
-    if not wanted:
-        return min(_usable_cores(), numba.config.NUMBA_NUM_THREADS)
-    if not wanted.isdigit() or int(wanted) < 1:
-        raise SimulationError(f"{THREADS_VARIABLE} must be a whole number >= 1, got {wanted!r}")
-    return min(int(wanted), numba.config.NUMBA_NUM_THREADS)
-
-
-def _usable_cores() -> int:
-    """The cores this process may run on (its affinity mask where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 class CompiledTick:
@@ -161,7 +135,10 @@ class CompiledNeurons:
     def __init__(self, fabric):
         from corelet.runtime import _tick_kernel
 
-        self.kernel = _tick_kernel.phases_route_single
+        self.kernels, self.kernel = _tick_kernel, _tick_kernel.phases_route_single
+        # the phases shared out over threads on a large fabric (the routing stays on one)
+        self.threads = threads() if fabric.n_neurons >= PARALLEL_MIN_BLOCKS * 256 else 1
+        self.counts = np.zeros(self.threads, np.int64)  # spikes listed by each thread
         kind, self.params = neuron_kinds(fabric.params)
         # runs of neurons of one kind: their parameters are loop invariants in the kernel
         starts = np.flatnonzero(np.diff(kind.astype(np.int64), prepend=-1))
@@ -181,9 +158,14 @@ class CompiledNeurons:
             current = self.no_current
         else:  # exact integers, in the integer type or the float64 of their path
             current = current[0] if current.dtype.kind == "i" else current[0].astype(np.int64)
-        return self.kernel(t, V[0], current, self.run_start, self.run_kind, self.params,
-                           self.spikes[0], self.route, ring[:, 0, :].view(np.uint8),
-                           self.spike_count, self.fired)
+        args = (t, V[0], current, self.run_start, self.run_kind, self.params, self.spikes[0],
+                self.route, ring[:, 0, :].view(np.uint8), self.spike_count, self.fired)
+        if self.threads == 1:
+            return self.kernel(*args)
+        import numba
+
+        numba.set_num_threads(self.threads)
+        return self.kernels.phases_route_parallel(*args, self.counts)
 
 
 def compiled_neurons_fit(fabric) -> bool:

@@ -246,19 +246,17 @@ def inject(ring, row, route_pin, route_axon, route_tick):
 
 # -- one sample on the numpy-shaped path: the phases and the routing after integration ----------
 @jit
-def phases_route_single(t, V, current, run_start, run_kind, params, spikes, route, ring,
-                        spike_count, fired):
-    """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases as in
-    ``phases_block`` and the routing of the spikes into ``ring`` (slots, A) bytes. Neurons come
-    in runs of one kind (``run_start``, ``run_kind``: a chip model has few kinds, in long runs),
-    so a run's parameters are loop invariants and its phases run as SIMD over its neurons.
-    Writes ``spikes`` (N,), counts them in ``spike_count`` and returns their number; ``fired``
-    (N + 1,) is working space."""
-    for r in range(len(run_kind)):
+def phases_range(V, current, run_start, run_kind, params, spikes, lo, hi):
+    """For one sample, neurons ``lo .. hi-1``: V += ``current``, the neuron phases as in
+    ``phases_block``, ``spikes`` set. Neurons come in runs of one kind (``run_start``,
+    ``run_kind``: a chip model has few kinds, in long runs), so a run's parameters are loop
+    invariants and its phases run as SIMD over its neurons."""
+    r = np.searchsorted(run_start, lo, side="right") - 1
+    while r < len(run_kind) and run_start[r] < hi:
         a, floor, rv, leak, mode, reverse, saturate = kind_parameters(params, run_kind[r])
         # slices, indexed from 0: an index that numba cannot prove >= 0 gets a wraparound
         # check, which keeps the loop from running as SIMD (5 times slower)
-        first, last = run_start[r], run_start[r + 1]
+        first, last = max(run_start[r], lo), min(run_start[r + 1], hi)
         run_V, run_spikes = V[first:last], spikes[first:last]
         run_current = current[first:last]
         for n in range(len(run_V)):
@@ -273,17 +271,60 @@ def phases_route_single(t, V, current, run_start, run_kind, params, spikes, rout
                 -rv if mode == RESET_VALUE else (v + floor if mode == RESET_LINEAR else v))
             run_V[n] = after_spike if spiking else (after_floor if v < -floor else v)
             run_spikes[n] = spiking
-    # the few that fired, listed without a branch per neuron (a branch taken at random for a
-    # few per cent of them costs more than the phases), then counted and routed
+        r += 1
+
+
+@jit
+def list_fired(spikes, lo, hi, fired):
+    """The neurons of ``lo .. hi-1`` that fired, into ``fired[lo:]``; returns how many. Listed
+    without a branch per neuron: a branch taken at random for a few per cent of them costs more
+    than the phases."""
     count = 0
-    for n in range(len(V)):
-        fired[count] = n
+    for n in range(lo, hi):
+        fired[lo + count] = n
         count += spikes[n]
+    return count
+
+
+@jit
+def route_fired(t, fired, lo, count, route, ring, spike_count):
+    """Count the spikes of ``fired[lo:lo+count]`` and route them into ``ring`` (slots, A)."""
     slots = ring.shape[0]
-    for i in range(count):
+    for i in range(lo, lo + count):
         n = fired[i]
         spike_count[n] += 1
         target = route[n]
         if target >= 0:
             ring[(t + (target & ROUTE_DELAY)) % slots, target >> ROUTE_SHIFT] = 1
+
+
+@jit
+def phases_route_single(t, V, current, run_start, run_kind, params, spikes, route, ring,
+                        spike_count, fired):
+    """For one sample after integration: V (N,) += ``current`` (N,), the neuron phases
+    (``phases_range``) and the routing of the spikes into ``ring`` (slots, A) bytes. Writes
+    ``spikes`` (N,), counts them in ``spike_count`` and returns their number; ``fired``
+    (N + 1,) is working space."""
+    n = len(V)
+    phases_range(V, current, run_start, run_kind, params, spikes, 0, n)
+    count = list_fired(spikes, 0, n, fired)
+    route_fired(t, fired, 0, count, route, ring, spike_count)
     return count
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
+def phases_route_parallel(t, V, current, run_start, run_kind, params, spikes, route, ring,
+                          spike_count, fired, counts):
+    """``phases_route_single`` with the phases and the listing shared out over
+    ``len(counts)`` threads, each a range of neurons; the routing, which writes any axon,
+    follows on one thread."""
+    parts, n = len(counts), len(V)
+    for p in numba.prange(parts):
+        lo, hi = n * p // parts, n * (p + 1) // parts
+        phases_range(V, current, run_start, run_kind, params, spikes, lo, hi)
+        counts[p] = list_fired(spikes, lo, hi, fired)
+    total = 0
+    for p in range(parts):
+        route_fired(t, fired, n * p // parts, counts[p], route, ring, spike_count)
+        total += counts[p]
+    return total

@@ -23,6 +23,7 @@ import numpy as np
 
 from corelet.chip import Location
 from corelet.chip.limits import active_limits
+from corelet.runtime import _compiled
 from corelet.runtime._kernel import Routes, Synapses
 from corelet.runtime._neurons import NeuronDynamics
 from corelet.runtime._stream import InputCurrents
@@ -275,8 +276,9 @@ class _Run:
 
 class _Tally:
     """How often each of ``size`` items occurs in flat (sample * size + item) index arrays, summed
-    over the samples. The arrays are kept and counted with one ``np.bincount`` per ~1M indices: a
-    fancy-indexed increment every tick costs several times more per index."""
+    over the samples. With numba, counted as they come (``_compiled.kernels().tally``); else the
+    arrays are kept and counted with one ``np.bincount`` per ~1M indices: a fancy-indexed
+    increment every tick costs several times more per index."""
 
     FLUSH = 1 << 20
 
@@ -284,14 +286,20 @@ class _Tally:
         self.size = size
         self.total = np.zeros(size, np.int64)
         self.pending, self.pending_count = [], 0
+        self.compiled = _compiled.kernels().tally if _compiled.active() == "numba" else None
 
     def add(self, flat: np.ndarray) -> None:
-        """Count the indices ``flat`` (a fresh array, kept until the next flush)."""
-        if flat.size:
-            self.pending.append(flat)
-            self.pending_count += flat.size
-            if self.pending_count >= self.FLUSH:
-                self._flush()
+        """Count the indices ``flat`` (on the numpy path a fresh array, kept until the next
+        flush)."""
+        if not flat.size:
+            return
+        if self.compiled is not None:
+            self.compiled(self.total, flat)
+            return
+        self.pending.append(flat)
+        self.pending_count += flat.size
+        if self.pending_count >= self.FLUSH:
+            self._flush()
 
     def counts(self) -> np.ndarray:
         """The counts so far, (size,) int64 (a copy)."""

@@ -96,10 +96,21 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
     assert np.array_equal(compiled.neuron_spikes, reference.neuron_spikes)
 
 
-@pytest.mark.parametrize("n_cores, kinds", [(3, None), (4, 3)])
-def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(n_cores, kinds):
+@pytest.mark.parametrize("n_cores, kinds, parallel", [(3, None, False), (4, 3, False),
+                                                     (3, None, True), (4, 3, True)])
+def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(
+        monkeypatch, n_cores, kinds, parallel):
     """Batch 1 keeps the numpy-shaped path, its phases and routing compiled (CompiledNeurons):
-    every neuron its own kind (runs of one neuron), or three kinds in long runs."""
+    every neuron its own kind (runs of one neuron), or three kinds in long runs; on one thread,
+    or on two (the phases in two ranges of neurons that cut runs, and ``block_sums`` in parts
+    cut where the block changes)."""
+    import corelet.runtime._compiled as compiled
+    import corelet.runtime._tick as tick
+
+    minimum = 2 if parallel else 10**9
+    monkeypatch.setattr(tick, "PARALLEL_MIN_BLOCKS", minimum)
+    monkeypatch.setattr(compiled, "PARALLEL_MIN_BLOCKS", minimum)
+    monkeypatch.setenv(tick.THREADS_VARIABLE, "2")
     model = chip_model(n_cores, seed=7 + n_cores)
     if kinds is not None:  # neurons share the parameters of a few, in runs along the cores
         p = model.cores.params
@@ -114,6 +125,8 @@ def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(n_cor
     numpy_run, reference = run(fabric, x, "numpy", (17, 30))
     assert compiled_run.compiled is None and compiled_run.compiled_neurons is not None
     assert numpy_run.compiled_neurons is None
+    assert compiled_run.compiled_neurons.threads == (2 if parallel else 1)
+    assert compiled_run.synapses._group_scratch.ndim == (3 if parallel else 2)
     runs = len(compiled_run.compiled_neurons.run_kind)
     assert runs == 3 if kinds else runs > 100
     spikes = reference.probes["n"]

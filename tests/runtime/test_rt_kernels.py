@@ -10,12 +10,14 @@ weight, computed here from the fabric directly.
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pytest
 
 from corelet.chip import NeuronParams
 from corelet.runtime import Fabric
 from corelet.runtime._kernel import Synapses
+from tests.conftest import using_kernel
 
 
 def random_fabric(rng, n_neurons: int, n_axons: int, spread: float) -> Fabric:
@@ -119,3 +121,42 @@ def test_lowering_of_wholly_used_cores_in_order_and_out_of_order(kernel):
     axon, neuron = lower._synapses(np.packbits(bits, axis=2), used, axon_of, neuron_of)
     assert axon.dtype == neuron.dtype == np.int32
     assert axon.tolist() == expected_axon and neuron.tolist() == expected_neuron
+
+
+def block_fabric(rng, n_blocks: int, axon_block: np.ndarray) -> Fabric:
+    """Axon a's 0..40 synapses all in block ``axon_block[a]`` of 256 neurons, as on a chip."""
+    axon, neuron = [], []
+    for a, block in enumerate(axon_block):
+        targets = rng.choice(256, int(rng.integers(0, 41)), replace=False) + 256 * int(block)
+        axon += [a] * len(targets)
+        neuron += sorted(targets.tolist())
+    fabric = random_fabric(rng, n_blocks * 256, 0, 0.0)
+    return attrs.evolve(fabric, syn_axon=np.array(axon, np.int64),
+                        syn_neuron=np.array(neuron, np.int64),
+                        axon_type=rng.integers(0, 4, len(axon_block)).astype(np.int8),
+                        axon_source_id=np.arange(len(axon_block), dtype=np.uint64))
+
+
+@pytest.mark.parametrize("order", ["by block", "shuffled"])
+@pytest.mark.parametrize("activity", [0.3, 0.02])
+def test_one_sample_on_several_threads_equals_a_dense_product(monkeypatch, order, activity):
+    """One sample's ``block_sums`` shared out over threads (active axons cut where the block
+    changes) when the blocks never decrease along the axons, as on a chip; on one thread when
+    they do (two parts could then add into one block). Both against the dense product."""
+    pytest.importorskip("numba")
+    from corelet.runtime._compiled import PARALLEL_MIN_BLOCKS, THREADS_VARIABLE
+
+    monkeypatch.setenv(THREADS_VARIABLE, "2")
+    rng = np.random.default_rng(11)
+    n_blocks = PARALLEL_MIN_BLOCKS + 8
+    axon_block = np.sort(rng.integers(0, n_blocks, 3000))
+    if order == "shuffled":
+        axon_block = rng.permutation(axon_block)
+    fabric = block_fabric(rng, n_blocks, axon_block)
+    with using_kernel("numba"):
+        synapses = Synapses(fabric, np.zeros(1, np.uint64), 1, current_dtype=np.int32)
+        assert synapses._group_scratch.ndim == (3 if order == "by block" else 2)
+        for tick in range(3):
+            active = rng.random((1, fabric.n_axons)) < activity
+            current, _ = synapses.integrate(active, tick)
+            assert np.array_equal(current, dense_currents(fabric, active))
