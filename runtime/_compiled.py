@@ -39,10 +39,12 @@ _compiled = None  # the compiled functions, once built
 
 
 def threads() -> int:
-    """Threads the compiled kernels may use (the batch tick, and ``block_sums`` for one sample): ``CORELET_THREADS`` if set, else every core this
-    process may run on; at most numba's limit. Dask workers, which already share the cores
-    between them, are given 1 (``corelet.distributed``). On the shared 2-core development
-    machine two threads ran batch 32 1.1 to 1.7 times faster than one (docs/runtime.md)."""
+    """Threads the compiled kernels may use (the batch tick; for one sample ``block_sums`` and
+    the phases): ``CORELET_THREADS`` if set, else every core this process may run on; at most
+    numba's limit. Dask workers, which already share the cores between them, are given 1
+    (``corelet.distributed``). On the shared 2-core development machine two threads ran batch
+    32 1.1 to 2.0 times faster than one, and one sample's tick at 4,096 cores 1.25 times
+    (docs/runtime.md)."""
     import numba
 
     wanted = os.environ.get(THREADS_VARIABLE, "").strip()
