@@ -272,6 +272,17 @@ def _build():
             total[k] += 1
 
     @jit
+    def inject(ring, row, pins, axons, ticks):
+        """``Routes.inject``: input route k marks axon ``axons[k]`` active in ring slot
+        ``ticks[k]`` (slots, batch, A; bytes) for each sample with a spike on ``pins[k]`` in
+        ``row`` (batch, pins)."""
+        slots = ring.shape[0]
+        for b in range(row.shape[0]):
+            for k in range(len(pins)):
+                if row[b, pins[k]]:
+                    ring[ticks[k] % slots, b, axons[k]] = 1
+
+    @jit
     def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places):
         """``runtime.lower._synapses``: fabric axon and neuron of every set bit of ``crossbar``
         (cores, axons, bytes; numpy's big-endian ``packbits``) onto a used neuron, in (core,
@@ -342,5 +353,6 @@ def _build():
                                  event_sums_packed=event_sums_packed, event_sums=event_sums,
                                  block_sums=block_sums, block_sums_parallel=block_sums_parallel,
                                  crossbar_synapses=crossbar_synapses, tally=tally,
+                                 inject=inject,
                                  axon_blocks=axon_blocks)
 

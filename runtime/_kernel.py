@@ -359,6 +359,7 @@ class Routes:
         self.in_pin = fabric.input_route_pin[keep].astype(np.int64)
         self.in_axon = fabric.input_route_axon[keep].astype(np.int64)
         self.in_delay = fabric.input_route_delay[keep].astype(np.int64)
+        self.compiled = _compiled.kernels() if _compiled.active() == "numba" else None
 
     def deliver(self, ring: np.ndarray, fired: np.ndarray, tick: int) -> None:
         """Spikes ``fired`` (flat sample * N + neuron) of tick t reach their axons at t + delay."""
@@ -378,6 +379,10 @@ class Routes:
     def inject(self, ring: np.ndarray, row: np.ndarray, tick: int) -> None:
         """Input raster row t (batch, pins) reaches its axons at t + delay - 1."""
         if not self.in_pin.size:
+            return
+        if self.compiled is not None:  # one pass, no index arrays
+            self.compiled.inject(ring.view(np.uint8), row, self.in_pin, self.in_axon,
+                                 tick + self.in_delay - 1)
             return
         sample, route = np.nonzero(row[:, self.in_pin])
         if sample.size:
