@@ -88,13 +88,16 @@ class _Run:
         # it keeps its own state, sample-minor, and integrates the input axons too (cheaper
         # there, per synapse, than the stream's dense products). (Should the synapses not form
         # block tables after all, the numpy-shaped path runs without the stream: the same
-        # integers, more slowly.)
+        # integers, more slowly.) One sample with numba also integrates them per synapse, in
+        # the compiled block sums: cheaper than the stream's products on 5 of the 6 benchmark
+        # cases (docs/runtime.md)
         covered = CompiledTick.covers(fabric, self.batch)
-        input_only = None if covered else self._input_only_axons()
+        per_synapse = covered or (_compiled.active() == "numba" and self.batch == 1)
+        input_only = None if per_synapse else self._input_only_axons()
         dtype = _membrane_dtype(fabric)
         self.synapses = Synapses(fabric, seeds, self.batch, input_only, current_dtype=dtype,
                                  per_tick=not covered)
-        self.stream = None if covered else self._input_stream(input_only)
+        self.stream = None if per_synapse else self._input_stream(input_only)
         self.streamed = self._streamed_axons()
         self.routes = Routes(fabric, self.streamed)
         self.neurons = NeuronDynamics(fabric.params, fabric.neuron_ids, seeds, dtype)
