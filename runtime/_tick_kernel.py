@@ -301,25 +301,44 @@ def block_sums(axon, records, local, packed, block_weights, out, scratch):
     return block_sums_range(axon, 0, len(axon), records, local, packed, block_weights,
                             out[0], scratch)
 
+@jit
+def block_parts(axon, records, parts):
+    """Bounds of ``parts`` runs of the sorted active ``axon`` list, about equal, never cutting
+    between two axons of one block. An axon without synapses (block field 0: its synapses all
+    had weight 0) writes nothing and may lie between two of one block, so a cut is made only
+    before an axon whose block differs from the last block before it."""
+    m = len(axon)
+    bounds = np.empty(parts + 1, np.int64)
+    bounds[0], bounds[parts] = 0, m
+    for p in range(1, parts):
+        k = max(m * p // parts, bounds[p - 1])
+        # the block field of the last axon with synapses before k (an earlier part's, when
+        # this one has none yet: that part's block must not go on in the next)
+        last, j = 0, k - 1
+        while j >= 0 and last == 0:
+            last = records[axon[j], 1] & BLOCK_FIELD
+            j -= 1
+        while k < m and last != 0:
+            field = records[axon[k], 1] & BLOCK_FIELD
+            if field != 0 and field != last:
+                break
+            k += 1
+        bounds[p] = k
+    return bounds
+
+
 @numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
 def block_sums_parallel(axon, records, local, packed, block_weights, out, scratch):
     """``block_sums`` on ``len(scratch)`` threads (scratch: (threads, GROUP, 2)), for
     active axons each in one block, whose blocks never decrease along the axons
-    (``Synapses`` checks both once): the sorted active axons are cut into parts where the
-    block changes, so no two threads add into one block."""
+    (``Synapses`` checks both once): the sorted active axons are cut into parts
+    (``block_parts``) so that no two threads add into one block."""
     parts, m = len(scratch), len(axon)
     row = out[0]
     n = len(row)
     for p in numba.prange(parts):
         row[n * p // parts:n * (p + 1) // parts] = 0
-    bounds = np.empty(parts + 1, np.int64)
-    bounds[0], bounds[parts] = 0, m
-    for p in range(1, parts):
-        k = max(m * p // parts, bounds[p - 1])
-        while 0 < k < m and ((records[axon[k], 1] & BLOCK_FIELD)
-                             == (records[axon[k - 1], 1] & BLOCK_FIELD)):
-            k += 1
-        bounds[p] = k
+    bounds = block_parts(axon, records, parts)
     touched = 0
     for p in numba.prange(parts):
         touched += block_sums_range(axon, bounds[p], bounds[p + 1], records, local, packed,

@@ -160,3 +160,27 @@ def test_one_sample_on_several_threads_equals_a_dense_product(monkeypatch, order
             active = rng.random((1, fabric.n_axons)) < activity
             current, _ = synapses.integrate(active, tick)
             assert np.array_equal(current, dense_currents(fabric, active))
+
+
+def test_parts_of_the_active_axons_never_share_a_block():
+    """``block_parts`` cuts the sorted active axons for the threads of ``block_sums_parallel``:
+    never between two axons of one block, also when axons without synapses (block field 0:
+    every synapse of weight 0) lie between them, or fill a whole part."""
+    pytest.importorskip("numba")
+    from corelet.runtime._compiled import BLOCK_FIELD
+    from corelet.runtime._tick_kernel import block_parts
+
+    rng = np.random.default_rng(3)
+    for case in range(300):
+        m = int(rng.integers(1, 60))
+        blocks = np.sort(rng.integers(0, int(rng.integers(1, 6)), m)) + 1  # fields: block + 1
+        blocks[rng.random(m) < rng.random()] = 0  # axons without synapses, anywhere
+        records = np.zeros((m, 2), np.int64)
+        records[:, 1] = blocks | (7 << 32)  # fanout and type bits above the field
+        parts = int(rng.integers(2, 5))
+        bounds = block_parts(np.arange(m), records, parts)
+        assert bounds[0] == 0 and bounds[-1] == m and (np.diff(bounds) >= 0).all()
+        owner = np.repeat(np.arange(parts), np.diff(bounds))
+        fields = records[:, 1] & BLOCK_FIELD
+        for field in set(fields[fields > 0].tolist()):
+            assert len(set(owner[fields == field].tolist())) == 1, (case, fields, bounds)
