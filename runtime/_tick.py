@@ -18,13 +18,12 @@ import numpy as np
 
 from corelet.chip.params import NEG_SATURATE
 from corelet.runtime import _compiled
-from corelet.runtime._compiled import (  # noqa: F401 (THREADS_VARIABLE: named here too)
-    FLAG_REVERSAL, FLAG_SATURATE, PARALLEL_MIN_BLOCKS, ROUTE_DELAY, ROUTE_SHIFT, THREADS_VARIABLE,
-    WORD, threads)
-from corelet.runtime.errors import SimulationError
+from corelet.runtime._compiled import (FLAG_REVERSAL, FLAG_SATURATE, PARALLEL_MIN_BLOCKS,
+                                       ROUTE_DELAY, ROUTE_SHIFT, WORD, threads)
 
 # from this batch on: a block's tables are then read once for several samples. With one sample,
-# the numpy-shaped path with the input stream's products was as fast or faster (docs/runtime.md)
+# the numpy-shaped path (its compiled block sums and phases) was as fast or faster
+# (docs/runtime.md)
 MIN_BATCH = 4
 
 

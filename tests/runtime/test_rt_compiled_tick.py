@@ -17,7 +17,7 @@ import pytest
 
 from corelet import runtime
 from corelet.chip import TRUENORTH
-from corelet.runtime import ChipInput, ChipModel, Cores
+from corelet.runtime import ChipInput, ChipModel, Cores, _compiled
 from tests.conftest import KERNELS, using_kernel
 
 pytestmark = pytest.mark.skipif("numba" not in KERNELS, reason="numba is not installed")
@@ -75,7 +75,7 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
 
     monkeypatch.setattr(tick, "PARALLEL_MIN_BLOCKS", 2 if parallel else 10**9)
     monkeypatch.setattr(tick, "MIN_BATCH", 1)  # the kernel takes any batch
-    monkeypatch.setenv(tick.THREADS_VARIABLE, "2")
+    monkeypatch.setenv(_compiled.THREADS_VARIABLE, "2")
     fabric = runtime.fabric_from_model(chip_model(n_cores, seed=n_cores + batch, drop=drop))
     x = np.random.default_rng(batch).random((batch, 40, n_cores * 32)) < 0.3
     resets = (17, 30)
@@ -104,13 +104,12 @@ def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(
     every neuron its own kind (runs of one neuron), or three kinds in long runs; on one thread,
     or on two (the phases in two ranges of neurons that cut runs, and ``block_sums`` in parts
     cut where the block changes)."""
-    import corelet.runtime._compiled as compiled
     import corelet.runtime._tick as tick
 
     minimum = 2 if parallel else 10**9
     monkeypatch.setattr(tick, "PARALLEL_MIN_BLOCKS", minimum)
-    monkeypatch.setattr(compiled, "PARALLEL_MIN_BLOCKS", minimum)
-    monkeypatch.setenv(tick.THREADS_VARIABLE, "2")
+    monkeypatch.setattr(_compiled, "PARALLEL_MIN_BLOCKS", minimum)
+    monkeypatch.setenv(_compiled.THREADS_VARIABLE, "2")
     model = chip_model(n_cores, seed=7 + n_cores)
     if kinds is not None:  # neurons share the parameters of a few, in runs along the cores
         p = model.cores.params
@@ -170,7 +169,7 @@ def test_a_stochastic_network_or_a_small_batch_keeps_to_the_numpy_shaped_path():
 
 def test_a_bad_thread_count_is_an_error(monkeypatch):
     from corelet.runtime import SimulationError
-    from corelet.runtime._tick import THREADS_VARIABLE, threads
+    from corelet.runtime._compiled import THREADS_VARIABLE, threads
 
     monkeypatch.setenv(THREADS_VARIABLE, "two")
     with pytest.raises(SimulationError, match="CORELET_THREADS must be a whole number"):
@@ -184,7 +183,7 @@ def test_threads_default_to_the_cores_the_process_may_use(monkeypatch):
     limit); a number asked for is capped by that limit."""
     import os
 
-    from corelet.runtime._tick import THREADS_VARIABLE, threads
+    from corelet.runtime._compiled import THREADS_VARIABLE, threads
 
     numba = pytest.importorskip("numba")
     monkeypatch.delenv(THREADS_VARIABLE, raising=False)
