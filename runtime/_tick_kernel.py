@@ -333,7 +333,7 @@ def block_sums_parallel(axon, records, local, packed, block_weights, out, scratc
     active axons each in one block, whose blocks never decrease along the axons
     (``Synapses`` checks both once): the sorted active axons are cut into parts
     (``block_parts``) so that no two threads add into one block."""
-    parts, m = len(scratch), len(axon)
+    parts = len(scratch)
     row = out[0]
     n = len(row)
     for p in numba.prange(parts):

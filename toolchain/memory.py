@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 
 import attrs
-import numpy as np
 
 from corelet.chip import ToolchainError
 
