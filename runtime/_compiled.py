@@ -206,54 +206,6 @@ def _build():
                     ring[ticks[k] % slots, b, axons[k]] = 1
 
     @jit
-    def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places):
-        """``runtime.lower._synapses``: fabric axon and neuron of every set bit of ``crossbar``
-        (cores, axons, bytes; numpy's big-endian ``packbits``) onto a used neuron, in (core,
-        axon, neuron) order, in the dtypes of ``axon_of`` and ``neuron_of``. One pass counts,
-        one fills: nothing is unpacked. ``bit_count[v]`` and ``bit_places[v]`` are the set bits
-        of a byte v and their places, first to last."""
-        n_cores, n_axons, n_bytes = crossbar.shape
-        n_slots = n_bytes * 8
-        count = 0
-        for c in range(n_cores):
-            for a in range(n_axons):
-                for b in range(n_bytes):
-                    count += bit_count[crossbar[c, a, b] & used_packed[c, b]]
-        # every byte writes 8 neurons and moves on by its count: no branch to mispredict on
-        # each byte (half the fill's time), so 8 spare entries at the end; a row's axon is
-        # written once its neurons are, in one run
-        axons = np.empty(count, axon_of.dtype)
-        neurons = np.empty(count + 8, neuron_of.dtype)
-        k = 0
-        for c in range(n_cores):
-            # a core whose slots are all used, in order, needs no look-up: a bit's neuron is
-            # the core's first plus its place (the 8 of a byte in one add); the usual case
-            base = neuron_of[c * n_slots]
-            in_order = base >= 0
-            for j in range(n_slots):
-                in_order &= neuron_of[c * n_slots + j] == base + j
-            for a in range(n_axons):
-                row_start = k
-                if in_order:
-                    for b in range(n_bytes):
-                        v = crossbar[c, a, b]
-                        first = base + b * 8
-                        for q in range(8):
-                            neurons[k + q] = first + bit_places[v, q]
-                        k += bit_count[v]
-                else:
-                    for b in range(n_bytes):
-                        v = crossbar[c, a, b] & used_packed[c, b]
-                        first = (c * n_bytes + b) * 8
-                        for q in range(8):
-                            neurons[k + q] = neuron_of[first + bit_places[v, q]]
-                        k += bit_count[v]
-                axon = axon_of[c * n_axons + a]
-                for i in range(row_start, k):
-                    axons[i] = axon
-        return axons, neurons[:count]  # a view: 8 entries more kept, not a copy
-
-    @jit
     def axon_blocks(starts, ends, packed, width):
         """``Synapses._block_tables`` without a temporary per synapse: the block of ``width``
         neurons holding every synapse of each axon (-1: none, or over two), and each synapse's
@@ -276,7 +228,7 @@ def _build():
                                  event_sums_packed=event_sums_packed, event_sums=event_sums,
                                  block_sums=_tick_kernel.block_sums,
                                  block_sums_parallel=_tick_kernel.block_sums_parallel,
-                                 crossbar_synapses=crossbar_synapses, tally=tally,
+                                 tally=tally,
                                  inject=inject,
                                  axon_blocks=axon_blocks)
 

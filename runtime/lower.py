@@ -86,10 +86,15 @@ def _layout(model: ChipModel) -> IndexMaps:
     used_neuron = cores.neuron_path >= 0
     # an axon row reaches a used neuron when it shares a set bit with the packed mask of them
     used_packed = np.packbits(used_neuron, axis=1)
+    every = bool(used_neuron.all())
     used_axon = np.zeros(cores.axon_type.shape, bool)
     for first in range(0, cores.n_cores, CHUNK_CORES):  # chunks of cores, to bound memory
         last = first + CHUNK_CORES
-        hits = cores.crossbar[first:last] & used_packed[first:last, None, :]
+        hits = cores.crossbar[first:last]
+        if not every:
+            hits = hits & used_packed[first:last, None, :]
+        if hits.shape[2] % 8 == 0 and hits.flags.c_contiguous:  # a row's bytes 8 at a time
+            hits = hits.view(np.uint64)
         used_axon[first:last] = hits.any(axis=2)
     routed = used_neuron & (cores.target_core >= 0)
     used_axon[cores.target_core[routed], cores.target_axon[routed].astype(np.int64)] = True
@@ -112,9 +117,13 @@ def _synapses(crossbar: np.ndarray, used_neuron: np.ndarray, axon_of: np.ndarray
     index = np.int32 if max(len(axon_of), len(neuron_of)) < 2**31 else np.int64
     axon_of, neuron_of = axon_of.astype(index), neuron_of.astype(index)
     if _compiled.active() == "numba":  # the same arrays, without unpacking (a full chip: ~10x)
-        return _compiled.kernels().crossbar_synapses(crossbar, used_packed, axon_of, neuron_of,
-                                                     _compiled.BYTE_BIT_COUNT,
-                                                     _compiled.BYTE_BIT_PLACES)
+        import numba
+
+        from corelet.runtime._lower_kernel import crossbar_synapses
+
+        numba.set_num_threads(_compiled.threads())
+        return crossbar_synapses(crossbar, used_packed, axon_of, neuron_of,
+                                 _compiled.BYTE_BIT_COUNT, _compiled.BYTE_BIT_PLACES)
     axons, neurons = [], []
     for first in range(0, n_cores, CHUNK_CORES):
         chunk = crossbar[first:first + CHUNK_CORES] & used_packed[first:first + CHUNK_CORES, None, :]
