@@ -27,6 +27,7 @@ import numpy as np
 
 from corelet.chip import ToolchainError
 from corelet.runtime import Fabric, SimResult, SimulationError, check_inputs, simulate
+from corelet.runtime._compiled import THREADS_VARIABLE
 from corelet.runtime.inputs import batch_of
 
 INSTALL_HINT = "pip install 'corelet-toolchain[distributed]' (or: pip install 'dask[distributed]')"
@@ -68,7 +69,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
 
     # one thread per worker for the compiled tick too (runtime._tick): the workers share the cores
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                          "distributed.nanny.pre-spawn-environ.CORELET_THREADS": "1"}), \
+                          f"distributed.nanny.pre-spawn-environ.{THREADS_VARIABLE}": "1"}), \
             distributed.LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
                                   dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster) as client:
@@ -107,7 +108,10 @@ def _check_first_sample(fabric: Fabric, inputs: dict, ticks: int, batch: int) ->
 
 def _run_chunk(fabric: Fabric, ticks: int, inputs: dict, seed: int, batch: int,
                reset_at: tuple, probes: tuple, trace: bool) -> SimResult:
-    """One chunk on a worker: the samples of ``inputs`` with seed ``seed`` (= run seed + start)."""
+    """One chunk on a worker: the samples of ``inputs`` with seed ``seed`` (= run seed + start).
+    The compiled kernels run on one thread there, unless the worker's environment sets
+    ``CORELET_THREADS``: the workers already share the machine's cores."""
+    os.environ.setdefault(THREADS_VARIABLE, "1")
     return simulate(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at,
                     probes=probes, trace=trace)
 

@@ -148,3 +148,19 @@ def test_a_worker_killed_mid_run_changes_nothing(model):
         assert killed and killed[0] < 24  # killed while chunks were left
         assert victim not in client.run(os.getpid).values()  # the workers left are others
     assert_same(single, split)
+
+
+@pytest.mark.parametrize("worker_setting", [None, "2"])
+def test_a_chunk_runs_the_compiled_kernels_on_one_thread_unless_told(monkeypatch, model,
+                                                                     worker_setting):
+    """Workers share the machine's cores, so a chunk sets CORELET_THREADS=1 for its process,
+    unless the worker's environment already says how many."""
+    from corelet.runtime._compiled import THREADS_VARIABLE
+
+    if worker_setting is None:
+        monkeypatch.delenv(THREADS_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(THREADS_VARIABLE, worker_setting)
+    fabric = runtime.fabric_from_model(model)
+    distributed._run_chunk(fabric, 5, _raster(model, 2, 5), 0, 2, (), (), False)
+    assert os.environ[THREADS_VARIABLE] == (worker_setting or "1")
