@@ -29,9 +29,9 @@ no neuron update, no routing. Its activity is drawn per axon with the activity e
 run, so it integrates as many synaptic events.
 
 Prints one JSON line: cores, neurons, ticks, batch, workload, blas_threads, tick_threads (threads
-the compiled tick may use: ``CORELET_THREADS``, by default every usable core; batches of 4 and
-more), seconds (the ``simulate`` call, its setup included), setup_seconds, load_seconds, lower_seconds, neuron_ticks_per_s,
-synaptic_events_per_s, fired_fraction, peak_rss_mb (load, lower and run; taken before the
+the compiled kernels may use: ``CORELET_THREADS``, by default every usable core), seconds (the
+``simulate`` call, its setup included), setup_seconds, load_seconds, lower_seconds,
+neuron_ticks_per_s, synaptic_events_per_s, fired_fraction, peak_rss_mb (load, lower and run; taken before the
 baseline), steady_neuron_ticks_per_s (the tick loop alone, timed from the first progress report)
 and, with ``--baseline``, baseline_neuron_ticks_per_s and ratio_to_baseline (steady rate over the
 baseline's). All rates count neuron-ticks over the whole batch. ``--profile`` prints the top of a
@@ -285,7 +285,8 @@ def _profiled(run):
 
 
 def _tick_threads() -> int:
-    """Threads the compiled tick may use (batches of 4 and more; one sample runs on one)."""
+    """Threads the compiled kernels may use (from 32 blocks on: the batch tick, and for one
+    sample the integration and the phases)."""
     from corelet.runtime import _compiled
     from corelet.runtime._tick import threads
 
