@@ -101,10 +101,6 @@ def _build():
 
     import numba
 
-    # module-level kernels there: numba's disk cache finds a parallel one defined in here anew
-    # in each process only by compiling it again (seconds)
-    from corelet.runtime import _tick_kernel
-
     jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
     @jit
@@ -226,8 +222,6 @@ def _build():
 
     return types.SimpleNamespace(block_sums_batch=block_sums_batch,
                                  event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 block_sums=_tick_kernel.block_sums,
-                                 block_sums_parallel=_tick_kernel.block_sums_parallel,
                                  tally=tally,
                                  inject=inject,
                                  axon_blocks=axon_blocks)

@@ -89,6 +89,13 @@ class Synapses:
             self.weights = weight.astype(np.int16)
         # the compiled kernels when numba is installed (runtime._compiled), else numpy
         self.compiled = _compiled.kernels() if _compiled.active() == "numba" else None
+        # block_sums lives there, at module level: numba's disk cache recompiles a parallel
+        # kernel defined inside _compiled._build in every process (seconds)
+        self.tick_kernels = None
+        if self.compiled is not None:
+            from corelet.runtime import _tick_kernel
+
+            self.tick_kernels = _tick_kernel
         self.block_tables = self._records = None
         self._group_scratch = np.empty((_compiled.GROUP, 2), np.int64)  # block_sums's
         if self.compiled is not None and self.packed is not None:
@@ -284,12 +291,12 @@ class Synapses:
                                                *self.block_tables, self._current_buffer,
                                                by_axon, self._axon_count, self._block_scratch)
             elif self.block_tables is not None:
-                sums = self.compiled.block_sums
+                sums = self.tick_kernels.block_sums
                 if self._group_scratch.ndim == 3:  # one part per thread
                     import numba
 
                     numba.set_num_threads(len(self._group_scratch))
-                    sums = self.compiled.block_sums_parallel
+                    sums = self.tick_kernels.block_sums_parallel
                 sums(axon, self._axon_records(), self.block_tables[2], self.packed,
                      self.block_tables[3], self._current_buffer, self._group_scratch)
             elif self.packed is not None:
