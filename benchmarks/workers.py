@@ -29,6 +29,9 @@ from pathlib import Path
 from corelet.blas import limit_blas_threads
 
 limit_blas_threads(1, override=True)
+# one thread per process everywhere (this process's single run and the control processes, as
+# the Dask workers): the ratios measure processes, not the compiled kernels' threads
+os.environ.setdefault("CORELET_THREADS", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402

@@ -56,8 +56,10 @@ def integers(values) -> np.ndarray:
     ``OverflowError`` when one is outside the 64-bit range."""
     array = np.asarray(values)
     if array.dtype.kind in "ib" or array.size == 0:
+        return array.astype(np.int64, copy=False)
+    if array.dtype.kind == "u":  # from JSON: non-negative, some past int64
+        if array.max() > np.iinfo(np.int64).max:
+            raise OverflowError("an integer outside the 64-bit range")
         return array.astype(np.int64)
-    if array.dtype.kind == "u":  # non-negative, some past int64
-        raise OverflowError("an integer outside the 64-bit range")
     np.asarray(values, dtype=np.int64)  # the usual error for text, null or a too large integer
     raise ValueError("a value that is not an integer")

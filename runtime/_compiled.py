@@ -11,8 +11,10 @@ importing ``corelet`` stays fast and a run without numba never pays for it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import threading
 
 import numpy as np
 
@@ -23,6 +25,9 @@ KERNELS = ("numpy", "numba")
 FLAG_MODE, FLAG_REVERSAL, FLAG_SATURATE = 3, 4, 8  # neuron flags: reset mode in bits 0-1
 ROUTE_SHIFT = 20  # a neuron's route as one int64: target axon << 20 | delay
 ROUTE_DELAY = (1 << ROUTE_SHIFT) - 1
+# (constants here that _tick_kernel and _lower_kernel use are compiled into numba's cached code
+# of those modules, which watches only their own files: after changing one, delete
+# runtime/__pycache__)
 GROUP = 64  # active axons whose table entries and rows block_sums fetches together
 BLOCK_FIELD = 0x3FFFFFFF  # an axon record's block + 1 (0: none), under its type and fanout
 WORD = 64  # samples per word of spike bits in the compiled tick (runtime._tick_kernel)
@@ -36,23 +41,40 @@ _choice = os.environ.get("CORELET_KERNEL", "auto")
 THREADS_VARIABLE = "CORELET_THREADS"  # threads of the compiled kernels (default: the usable cores)
 PARALLEL_MIN_BLOCKS = 32  # below this many blocks of 256 neurons a tick is too short to share out
 _compiled = None  # the compiled functions, once built
+_threads_started_in = None  # the process whose numba threads a parallel kernel started
+_parallel_lock = threading.Lock()
 
 
 def threads() -> int:
-    """Threads the compiled kernels may use (the batch tick; for one sample ``block_sums`` and
-    the phases): ``CORELET_THREADS`` if set, else every core this process may run on; at most
-    numba's limit. Dask workers, which already share the cores between them, are given 1
-    (``corelet.distributed``). On the shared 2-core development machine two threads ran batch
-    32 1.1 to 2.0 times faster than one, and one sample's tick at 4,096 cores 1.25 times
-    (docs/runtime.md)."""
+    """Threads the compiled kernels may use (the batch tick; for one sample the block sums and
+    the phases; the lowering of crossbars): ``CORELET_THREADS`` if set, else every core this
+    process may run on; at most numba's limit. 1 in a process forked from one whose numba
+    threads had started (GNU OpenMP, numba's usual layer on Linux, cannot run there). Dask
+    workers, which already share the cores between them, are given 1 (``corelet.distributed``).
+    On the shared 2-core development machine two threads ran batch 32 1.1 to 2.0 times faster
+    than one, and one sample's tick at 4,096 cores 1.25 times (docs/runtime.md)."""
     import numba
 
     wanted = os.environ.get(THREADS_VARIABLE, "").strip()
-    if not wanted:
-        return min(_usable_cores(), numba.config.NUMBA_NUM_THREADS)
-    if not wanted.isdigit() or int(wanted) < 1:
+    if wanted and (not wanted.isdigit() or int(wanted) < 1):
         raise SimulationError(f"{THREADS_VARIABLE} must be a whole number >= 1, got {wanted!r}")
-    return min(int(wanted), numba.config.NUMBA_NUM_THREADS)
+    if _threads_started_in not in (None, os.getpid()):
+        return 1
+    return min(int(wanted) if wanted else _usable_cores(), numba.config.NUMBA_NUM_THREADS)
+
+
+@contextlib.contextmanager
+def parallel(count: int):
+    """Around a call of a parallel kernel on ``count`` threads: one Python thread at a time
+    (numba's workqueue layer, where no other is installed, aborts on concurrent use), and the
+    process remembered (see ``threads``)."""
+    global _threads_started_in
+    import numba
+
+    with _parallel_lock:
+        _threads_started_in = os.getpid()
+        numba.set_num_threads(count)
+        yield
 
 
 def _usable_cores() -> int:
@@ -96,7 +118,8 @@ def kernels():
 
 
 def _build():
-    """Compile (or load from numba's cache) every kernel of this module."""
+    """Compile (or load from numba's cache) the small kernels of this module (the parallel ones
+    live at module level in ``_tick_kernel`` and ``_lower_kernel``, where the cache finds them)."""
     import types
 
     import numba

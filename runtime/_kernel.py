@@ -156,9 +156,11 @@ class Synapses:
     def _block_sums_threads(self) -> int:
         """Threads for one sample's ``block_sums``: as many as the runtime may use
         (``_compiled.threads``) when there are PARALLEL_MIN_BLOCKS blocks, every per-tick axon's
-        synapses lie in one block and the blocks never decrease along the axons (as in every
-        chip model: axons and neurons are numbered core by core). Then the active axons, sorted,
-        can be cut into parts that never add into the same block; else 1."""
+        synapses lie in one block and the blocks never decrease along the axons. Then the active
+        axons, sorted, can be cut into parts that never add into the same block; else 1. A chip
+        model whose cores use all their neurons qualifies (axons and neurons are numbered core
+        by core); where cores leave neurons unused, blocks of 256 fabric neurons straddle cores,
+        some axons reach two blocks, and the sums stay on one thread."""
         if self.compiled is None or self.block_tables is None or self.batch != 1:
             return 1
         axon_block = self.block_tables[0]
@@ -291,14 +293,13 @@ class Synapses:
                                                *self.block_tables, self._current_buffer,
                                                by_axon, self._axon_count, self._block_scratch)
             elif self.block_tables is not None:
-                sums = self.tick_kernels.block_sums
+                args = (axon, self._axon_records(), self.block_tables[2], self.packed,
+                        self.block_tables[3], self._current_buffer, self._group_scratch)
                 if self._group_scratch.ndim == 3:  # one part per thread
-                    import numba
-
-                    numba.set_num_threads(len(self._group_scratch))
-                    sums = self.tick_kernels.block_sums_parallel
-                sums(axon, self._axon_records(), self.block_tables[2], self.packed,
-                     self.block_tables[3], self._current_buffer, self._group_scratch)
+                    with _compiled.parallel(len(self._group_scratch)):
+                        self.tick_kernels.block_sums_parallel(*args)
+                else:
+                    self.tick_kernels.block_sums(*args)
             elif self.packed is not None:
                 self.compiled.event_sums_packed(axon, no_sample, self.starts, self.ends,
                                                 self.packed, out)

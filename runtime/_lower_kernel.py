@@ -21,14 +21,10 @@ def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_
     bits, one fills each core's share of the arrays: cores are shared out over the threads set
     by ``numba.set_num_threads``, and nothing is unpacked. ``bit_count[v]`` and
     ``bit_places[v]`` are the set bits of a byte v and their places, first to last."""
-    n_cores, n_axons, n_bytes = crossbar.shape
+    n_cores = crossbar.shape[0]
     start = np.zeros(n_cores + 1, np.int64)
     for c in numba.prange(n_cores):
-        count = 0
-        for a in range(n_axons):
-            for b in range(n_bytes):
-                count += bit_count[crossbar[c, a, b] & used_packed[c, b]]
-        start[c + 1] = count
+        start[c + 1] = core_bits(crossbar, used_packed, bit_count, c)
     start = np.cumsum(start)
     axons = np.empty(start[n_cores], axon_of.dtype)
     neurons = np.empty(start[n_cores], neuron_of.dtype)
@@ -36,6 +32,31 @@ def crossbar_synapses(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_
         fill_core(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places, c, start[c],
                   start[c + 1], axons, neurons)
     return axons, neurons
+
+
+@jit
+def crossbar_synapses_serial(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places):
+    """``crossbar_synapses`` on this thread only (no numba threads started)."""
+    n_cores = crossbar.shape[0]
+    start = np.zeros(n_cores + 1, np.int64)
+    for c in range(n_cores):
+        start[c + 1] = start[c] + core_bits(crossbar, used_packed, bit_count, c)
+    axons = np.empty(start[n_cores], axon_of.dtype)
+    neurons = np.empty(start[n_cores], neuron_of.dtype)
+    for c in range(n_cores):
+        fill_core(crossbar, used_packed, axon_of, neuron_of, bit_count, bit_places, c, start[c],
+                  start[c + 1], axons, neurons)
+    return axons, neurons
+
+
+@jit
+def core_bits(crossbar, used_packed, bit_count, c):
+    """The set bits of core c's crossbar onto used neurons."""
+    count = 0
+    for a in range(crossbar.shape[1]):
+        for b in range(crossbar.shape[2]):
+            count += bit_count[crossbar[c, a, b] & used_packed[c, b]]
+    return count
 
 
 @jit

@@ -94,18 +94,18 @@ class CompiledTick:
     def step(self, t: int) -> int:
         """One tick: ring slot t is integrated and cleared, V advanced, the spikes of the tick
         set in ``spike_bits`` and routed into later slots; returns their number."""
-        import numba
-
         k = self.kernels
         if self.spread_axons.size:
             s = self.synapses
             k.spread_sums(t % len(self.ring), self.ring, self.V, self.spread_axons, s.starts,
                           s.ends, s.packed, self.axon_count)
-        numba.set_num_threads(self.threads)
-        kernel = k.tick_parallel if self.parallel else k.tick
-        return kernel(t, self.ring, self.V, self.spike_bits, self.block_ptr, self.block_axons,
-                      self.starts, self.ends, self.local, self.axon_type, self.block_weights,
-                      self.kind, self.params, self.route, self.axon_count, self.spike_count)
+        args = (t, self.ring, self.V, self.spike_bits, self.block_ptr, self.block_axons,
+                self.starts, self.ends, self.local, self.axon_type, self.block_weights,
+                self.kind, self.params, self.route, self.axon_count, self.spike_count)
+        if not self.parallel:
+            return k.tick(*args)
+        with _compiled.parallel(self.threads):
+            return k.tick_parallel(*args)
 
     def spikes(self, neurons: np.ndarray) -> np.ndarray:
         """The last tick's spikes of ``neurons`` as (batch, len(neurons)) bool."""
@@ -120,8 +120,8 @@ class CompiledTick:
 
 
 class CompiledNeurons:
-    """For one sample on the numpy-shaped path (integration and the input stream as they are):
-    the neuron phases and the routing of the spikes in one compiled pass
+    """For one sample on the numpy-shaped path (integration as it is): the neuron phases and
+    the routing of the spikes in one compiled pass
     (``_tick_kernel.phases_route_single``) instead of numpy's pass per phase and its routing.
     For deterministic neurons with at most one route each (every chip model), numba active."""
 
@@ -161,10 +161,8 @@ class CompiledNeurons:
                 self.route, ring[:, 0, :].view(np.uint8), self.spike_count, self.fired)
         if self.threads == 1:
             return self.kernel(*args)
-        import numba
-
-        numba.set_num_threads(self.threads)
-        return self.kernels.phases_route_parallel(*args, self.counts)
+        with _compiled.parallel(self.threads):
+            return self.kernels.phases_route_parallel(*args, self.counts)
 
 
 def compiled_neurons_fit(fabric) -> bool:

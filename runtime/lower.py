@@ -118,13 +118,15 @@ def _synapses(crossbar: np.ndarray, used_neuron: np.ndarray, axon_of: np.ndarray
     index = np.int32 if max(len(axon_of), len(neuron_of)) < 2**31 else np.int64
     axon_of, neuron_of = axon_of.astype(index), neuron_of.astype(index)
     if _compiled.active() == "numba":  # the same arrays, without unpacking (a full chip: ~10x)
-        import numba
+        from corelet.runtime import _lower_kernel
 
-        from corelet.runtime._lower_kernel import crossbar_synapses
-
-        numba.set_num_threads(_compiled.threads())
-        return crossbar_synapses(crossbar, used_packed, axon_of, neuron_of,
-                                 _compiled.BYTE_BIT_COUNT, _compiled.BYTE_BIT_PLACES)
+        args = (crossbar, used_packed, axon_of, neuron_of, _compiled.BYTE_BIT_COUNT,
+                _compiled.BYTE_BIT_PLACES)
+        threads = _compiled.threads()
+        if threads == 1:
+            return _lower_kernel.crossbar_synapses_serial(*args)
+        with _compiled.parallel(threads):
+            return _lower_kernel.crossbar_synapses(*args)
     axons, neurons = [], []
     for first in range(0, n_cores, CHUNK_CORES):
         chunk = crossbar[first:first + CHUNK_CORES] & used_packed[first:first + CHUNK_CORES, None, :]

@@ -67,7 +67,8 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     # makes the runtime's large temporaries page-fault every tick: 1.5-2x slower, measured.
     import dask
 
-    # one thread per worker for the compiled tick too (runtime._tick): the workers share the cores
+    # one thread per worker for the compiled kernels too (runtime._compiled): the workers share
+    # the cores
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           f"distributed.nanny.pre-spawn-environ.{THREADS_VARIABLE}": "1"}), \
             distributed.LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
@@ -111,9 +112,22 @@ def _run_chunk(fabric: Fabric, ticks: int, inputs: dict, seed: int, batch: int,
     """One chunk on a worker: the samples of ``inputs`` with seed ``seed`` (= run seed + start).
     The compiled kernels run on one thread there, unless the worker's environment sets
     ``CORELET_THREADS``: the workers already share the machine's cores."""
-    os.environ.setdefault(THREADS_VARIABLE, "1")
-    return simulate(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at,
-                    probes=probes, trace=trace)
+    with _one_thread_unless_set():
+        return simulate(fabric, ticks, inputs, seed=seed, batch=batch, reset_at=reset_at,
+                        probes=probes, trace=trace)
+
+
+@contextlib.contextmanager
+def _one_thread_unless_set():
+    """``CORELET_THREADS=1`` for the block, unless it is set; the environment as it was after."""
+    if THREADS_VARIABLE in os.environ:
+        yield
+        return
+    os.environ[THREADS_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop(THREADS_VARIABLE, None)
 
 
 class _Gather:

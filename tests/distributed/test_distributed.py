@@ -153,14 +153,23 @@ def test_a_worker_killed_mid_run_changes_nothing(model):
 @pytest.mark.parametrize("worker_setting", [None, "2"])
 def test_a_chunk_runs_the_compiled_kernels_on_one_thread_unless_told(monkeypatch, model,
                                                                      worker_setting):
-    """Workers share the machine's cores, so a chunk sets CORELET_THREADS=1 for its process,
-    unless the worker's environment already says how many."""
+    """Workers share the machine's cores, so a chunk runs with CORELET_THREADS=1, unless the
+    worker's environment already says how many; the environment is as it was afterwards."""
     from corelet.runtime._compiled import THREADS_VARIABLE
 
+    monkeypatch.setenv(THREADS_VARIABLE, "7")  # recorded, so the session gets its own back
     if worker_setting is None:
-        monkeypatch.delenv(THREADS_VARIABLE, raising=False)
+        monkeypatch.delenv(THREADS_VARIABLE)
     else:
         monkeypatch.setenv(THREADS_VARIABLE, worker_setting)
+    seen = []
+
+    def recording_simulate(*args, **kwargs):
+        seen.append(os.environ.get(THREADS_VARIABLE))
+        return runtime.simulate(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "simulate", recording_simulate)
     fabric = runtime.fabric_from_model(model)
     distributed._run_chunk(fabric, 5, _raster(model, 2, 5), 0, 2, (), (), False)
-    assert os.environ[THREADS_VARIABLE] == (worker_setting or "1")
+    assert seen == [worker_setting or "1"]
+    assert os.environ.get(THREADS_VARIABLE) == worker_setting

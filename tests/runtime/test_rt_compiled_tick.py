@@ -12,6 +12,8 @@ reference simulator as well.)
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,14 @@ from corelet.runtime import ChipInput, ChipModel, Cores, _compiled
 from tests.conftest import KERNELS, using_kernel
 
 pytestmark = pytest.mark.skipif("numba" not in KERNELS, reason="numba is not installed")
+# numba runs at most as many threads as the process has cores: with one, the threaded cases
+# below run on one thread (and still must equal the numpy path)
+try:
+    import numba
+
+    TWO_THREADS = numba.config.NUMBA_NUM_THREADS >= 2
+except ImportError:
+    TWO_THREADS = False
 
 
 def chip_model(n_cores: int, seed: int, drop: float = 0.0) -> ChipModel:
@@ -82,7 +92,7 @@ def test_compiled_tick_equals_the_numpy_path(monkeypatch, n_cores, drop, batch, 
     compiled_run, compiled = run(fabric, x, "numba", resets)
     numpy_run, reference = run(fabric, x, "numpy", resets)
     assert compiled_run.compiled is not None and numpy_run.compiled is None
-    assert compiled_run.compiled.parallel == parallel
+    assert compiled_run.compiled.parallel == (parallel and TWO_THREADS)
     # the compiled tick integrates the input axons itself; the numpy path streams them
     assert compiled_run.stream is None and numpy_run.stream is not None
     if drop:  # the fabric's neurons no longer fall in whole cores: some axons straddle blocks
@@ -124,8 +134,9 @@ def test_one_sample_with_compiled_phases_and_routing_equals_the_numpy_path(
     numpy_run, reference = run(fabric, x, "numpy", (17, 30))
     assert compiled_run.compiled is None and compiled_run.compiled_neurons is not None
     assert numpy_run.compiled_neurons is None
-    assert compiled_run.compiled_neurons.threads == (2 if parallel else 1)
-    assert compiled_run.synapses._group_scratch.ndim == (3 if parallel else 2)
+    threaded = parallel and TWO_THREADS
+    assert compiled_run.compiled_neurons.threads == (2 if threaded else 1)
+    assert compiled_run.synapses._group_scratch.ndim == (3 if threaded else 2)
     runs = len(compiled_run.compiled_neurons.run_kind)
     assert runs == 3 if kinds else runs > 100
     spikes = reference.probes["n"]
@@ -191,3 +202,36 @@ def test_threads_default_to_the_cores_the_process_may_use(monkeypatch):
     assert threads() == min(usable, numba.config.NUMBA_NUM_THREADS)
     monkeypatch.setenv(THREADS_VARIABLE, str(numba.config.NUMBA_NUM_THREADS + 5))
     assert threads() == numba.config.NUMBA_NUM_THREADS
+
+
+def _run_in_child(model, x, queue):
+    """In a forked child: lower and run ``model`` (batch 1 and 5), report the thread count."""
+    from corelet.runtime._compiled import threads
+
+    fabric = runtime.fabric_from_model(model)
+    counts = [runtime.simulate(fabric, 12, {"x": x[:b]}).neuron_spikes for b in (1, 5)]
+    queue.put((threads(), counts))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the system has no fork")
+def test_a_process_forked_after_threaded_kernels_runs_them_on_one_thread(monkeypatch):
+    """Numba's usual threading layer on Linux (GNU OpenMP) cannot start in a child forked after
+    it ran: the child keeps to one thread, lowers and runs, and gets the parent's spikes."""
+    import multiprocessing
+
+    monkeypatch.setenv(_compiled.THREADS_VARIABLE, "2")
+    model = chip_model(_compiled.PARALLEL_MIN_BLOCKS + 4, seed=3)
+    x = np.random.default_rng(0).random((5, 12, model.cores.n_cores * 32)) < 0.3
+    fabric = runtime.fabric_from_model(model)
+    expected = [runtime.simulate(fabric, 12, {"x": x[:b]}).neuron_spikes for b in (1, 5)]
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_run_in_child, args=(model, x, queue))
+    child.start()
+    try:
+        child_threads, counts = queue.get(timeout=120)
+    finally:
+        child.join(30)
+    assert child.exitcode == 0
+    assert child_threads == 1
+    assert all(np.array_equal(a, b) for a, b in zip(counts, expected))
