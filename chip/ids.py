@@ -39,6 +39,22 @@ def element_name(path: str, index: int) -> str:
 
 def logical_ids(path: str, indices: np.ndarray | int) -> np.ndarray:
     """Logical ids of ``path[indices]``."""
-    idx = np.asarray(indices, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return mix64(np.uint64(path_hash(path)) + idx)
+    return _ids(np.uint64(path_hash(path)), np.asarray(indices, dtype=np.uint64))
+
+
+def logical_ids_of(paths, path: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``logical_ids(paths[path[i]], index[i])`` for every i at once, 0 where ``path[i] < 0``
+    (each path hashed once: a mask per path took 3 s for a compiled chip of 3,600 paths)."""
+    ids = np.zeros(len(path), np.uint64)
+    named = np.flatnonzero(path >= 0)
+    if named.size:
+        used = np.unique(path[named])
+        hashes = np.zeros(int(used[-1]) + 1, np.uint64)
+        hashes[used] = [path_hash(paths[p]) for p in used]
+        ids[named] = _ids(hashes[path[named]], index[named].astype(np.uint64))
+    return ids
+
+
+def _ids(path_hashes: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):  # wrapping arithmetic
+        return mix64(path_hashes + idx)

@@ -214,7 +214,7 @@ def _build():
             total[k] += 1
 
     @jit
-    def inject(ring, row, pins, axons, ticks):
+    def inject_bytes(ring, row, pins, axons, ticks):
         """``Routes.inject``: input route k marks axon ``axons[k]`` active in ring slot
         ``ticks[k]`` (slots, batch, A; bytes) for each sample with a spike on ``pins[k]`` in
         ``row`` (batch, pins)."""
@@ -245,7 +245,6 @@ def _build():
 
     return types.SimpleNamespace(block_sums_batch=block_sums_batch,
                                  event_sums_packed=event_sums_packed, event_sums=event_sums,
-                                 tally=tally,
-                                 inject=inject,
+                                 tally=tally, inject_bytes=inject_bytes,
                                  axon_blocks=axon_blocks)
 

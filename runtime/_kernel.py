@@ -97,14 +97,13 @@ class Synapses:
 
             self.tick_kernels = _tick_kernel
         self.block_tables = self._records = None
-        self._group_scratch = np.empty((_compiled.GROUP, 2), np.int64)  # block_sums's
         if self.compiled is not None and self.packed is not None:
             self.block_tables = self._block_tables(fabric)
         self.batch, self.current_dtype = batch, current_dtype
-        # block_sums on several threads, each with its own working space, where that is safe
+        # block_sums's working space; one per thread where the sums can be shared out
         threads = self._block_sums_threads()
-        if threads > 1:
-            self._group_scratch = np.empty((threads, _compiled.GROUP, 2), np.int64)
+        self._group_scratch = np.empty((threads, _compiled.GROUP, 2) if threads > 1
+                                       else (_compiled.GROUP, 2), np.int64)
         self._current_buffer = None  # the event path's buffers, made with its first call
         if self.compiled is not None and per_tick:  # compile (or load from the cache) now
             nothing = np.zeros(0, np.int64)
@@ -389,7 +388,7 @@ class Routes:
         if not self.in_pin.size:
             return
         if self.compiled is not None:  # one pass, no index arrays
-            self.compiled.inject(ring.view(np.uint8), row, self.in_pin, self.in_axon,
+            self.compiled.inject_bytes(ring.view(np.uint8), row, self.in_pin, self.in_axon,
                                  tick + self.in_delay - 1)
             return
         sample, route = np.nonzero(row[:, self.in_pin])

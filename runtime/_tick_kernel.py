@@ -252,7 +252,6 @@ def block_sums_range(axon, lo, hi, records, local, packed, block_weights, row, s
     width = block_weights.shape[2]
     touched = 0
     last = len(local) - 1
-    one = np.uint64(1)
     for first in range(lo, hi, GROUP):
         count = min(GROUP, hi - first)
         for k in range(count):
@@ -270,13 +269,14 @@ def block_sums_range(axon, lo, hi, records, local, packed, block_weights, row, s
                 while i < end:
                     j = np.uint64(local[i])
                     row[base + j] += weights[kind, j]
-                    i += one
+                    i += ONE
             else:
                 while i < end:
                     p = packed[i]
                     row[p >> 9] += (p & 511) - 256
-                    i += one
+                    i += ONE
     return touched
+
 
 @jit
 def block_sums(axon, records, local, packed, block_weights, out, scratch):
@@ -300,6 +300,7 @@ def block_sums(axon, records, local, packed, block_weights, out, scratch):
     out[...] = 0
     return block_sums_range(axon, 0, len(axon), records, local, packed, block_weights,
                             out[0], scratch)
+
 
 @jit
 def block_parts(axon, records, parts):

@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 
 from corelet.chip import Location
-from corelet.chip.ids import mix64, path_hash
+from corelet.chip.ids import logical_ids_of
 from corelet.chip.arrays import run_ids, run_lengths, run_starts
 from corelet.runtime import _compiled
 from corelet.runtime.fabric import Fabric
@@ -156,7 +156,7 @@ def _neuron_ids(model: ChipModel, maps: IndexMaps) -> np.ndarray:
     cores = model.cores
     path = cores.neuron_path[maps.neuron_core, maps.neuron_local]
     index = cores.neuron_index[maps.neuron_core, maps.neuron_local]
-    return _ids_by_path(model.paths, path, index)
+    return logical_ids_of(model.paths, path, index)
 
 
 def _axon_source_ids(model: ChipModel, maps: IndexMaps) -> np.ndarray:
@@ -164,22 +164,8 @@ def _axon_source_ids(model: ChipModel, maps: IndexMaps) -> np.ndarray:
     cores = model.cores
     path = cores.axon_path[maps.axon_core, maps.axon_local]
     index = cores.axon_index[maps.axon_core, maps.axon_local]
-    return _ids_by_path(model.paths, path, index)
+    return logical_ids_of(model.paths, path, index)
 
-
-def _ids_by_path(paths, path: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``logical_ids(paths[path[i]], index[i])`` for every i (0 where path < 0), in one pass:
-    a mask per path made a compiled Eedn chip (thousands of paths) take 3 s here."""
-    ids = np.zeros(len(path), np.uint64)
-    named = np.flatnonzero(path >= 0)
-    if not named.size:
-        return ids
-    used = np.unique(path[named])
-    hashes = np.zeros(int(used[-1]) + 1, np.uint64)
-    hashes[used] = [path_hash(paths[p]) for p in used]
-    with np.errstate(over="ignore"):  # wrapping, as logical_ids
-        ids[named] = mix64(hashes[path[named]] + index[named].astype(np.uint64))
-    return ids
 
 
 # -- routes ----------------------------------------------------------------------------------

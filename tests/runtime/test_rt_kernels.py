@@ -187,17 +187,18 @@ def test_parts_of_the_active_axons_never_share_a_block():
             assert len(set(owner[fields == field].tolist())) == 1, (case, fields, bounds)
 
 
-def test_ids_by_path_are_the_logical_ids_of_each_name():
-    """``lower._ids_by_path`` (one pass over all paths) gives each element the logical id of its
-    name, and 0 to an element without one (path -1), for paths in any order."""
+def test_ids_of_many_paths_are_the_logical_ids_of_each_name():
+    """``logical_ids_of`` (one pass over all paths, as lowering names neurons and axons) gives
+    each element the logical id of its name, and 0 to an element without one (path -1), for
+    paths in any order."""
     from corelet.chip import logical_ids
-    from corelet.runtime import lower
+    from corelet.chip.ids import logical_ids_of
 
     rng = np.random.default_rng(5)
     paths = tuple(f"net.layer{k}.n" for k in range(7))
     path = rng.integers(-1, len(paths), 500)
     index = rng.integers(0, 10_000, 500)
-    ids = lower._ids_by_path(paths, path, index)
+    ids = logical_ids_of(paths, path, index)
     for p, i, got in zip(path, index, ids):
         assert got == (0 if p < 0 else logical_ids(paths[p], int(i)))
     assert len(set(ids[path >= 0].tolist())) == len({(p, i) for p, i in zip(path, index) if p >= 0})
